@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages Certain needs that are missing, and nothing else.
+#   install-deps.sh run    build and run the server
+#   install-deps.sh test   also everything the test suite drives
+# Uses apt-get directly as root, through sudo otherwise.
+set -eu
+
+RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev"
+# awscli/python3-boto3: the real clients the integration tests drive;
+# openssl: inspects certificates; clang + libclang-rt: sanitizers and libFuzzer;
+# cppcheck/clang-tidy: static analysis.
+TEST_PKGS="awscli python3-boto3 openssl clang libclang-rt-14-dev cppcheck clang-tidy"
+
+case "${1:-run}" in
+run) want="$RUN_PKGS" ;;
+test) want="$RUN_PKGS $TEST_PKGS" ;;
+*) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

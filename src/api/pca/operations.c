@@ -1,0 +1,24 @@
+/* The ACM PCA dispatch table: X-Amz-Target → handler. Adding an operation is
+ * adding a row. Audit reports, permissions and policies come with their issue. */
+#include "api/pca/handlers.h"
+
+#define PCA_OP(name, fn) {"ACMPrivateCA." name, "acm-pca", fn}
+
+const struct aws_operation pca_operations[] = {
+	PCA_OP("CreateCertificateAuthority", pca_api_create_ca),
+	PCA_OP("DescribeCertificateAuthority", pca_api_describe_ca),
+	PCA_OP("ListCertificateAuthorities", pca_api_list_cas),
+	PCA_OP("UpdateCertificateAuthority", pca_api_update_ca),
+	PCA_OP("DeleteCertificateAuthority", pca_api_delete_ca),
+	PCA_OP("RestoreCertificateAuthority", pca_api_restore_ca),
+	PCA_OP("GetCertificateAuthorityCsr", pca_api_get_csr),
+	PCA_OP("ImportCertificateAuthorityCertificate", pca_api_import_ca_cert),
+	PCA_OP("GetCertificateAuthorityCertificate", pca_api_get_ca_cert),
+	PCA_OP("IssueCertificate", pca_api_issue),
+	PCA_OP("GetCertificate", pca_api_get_cert),
+	PCA_OP("RevokeCertificate", pca_api_revoke),
+	PCA_OP("TagCertificateAuthority", pca_api_tag_ca),
+	PCA_OP("UntagCertificateAuthority", pca_api_untag_ca),
+	PCA_OP("ListTags", pca_api_list_tags),
+	{NULL, NULL, NULL},
+};

@@ -1,0 +1,144 @@
+/* ARN parsing with the model's pattern checks, and formatting. */
+#include "aws/arn.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/jv.h"
+
+#define ARN_WORD "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+/* The model pattern arn:[\w+=/,.@-]+:acm-pca:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*
+ * split into its six fields; the resource is returned in *resource. */
+static int arn_split(const char *arn, const char *service, const char *member, char parts[5][64],
+		     const char **resource, struct cm_err *err)
+{
+	size_t len = strlen(arn);
+	const char *p = arn;
+	if (len < 5 || len > 200)
+		goto bad;
+	for (int i = 0; i < 5; i++) {
+		const char *colon = strchr(p, ':');
+		if (colon == NULL || (size_t)(colon - p) >= 64)
+			goto bad;
+		memcpy(parts[i], p, (size_t)(colon - p));
+		parts[i][colon - p] = '\0';
+		p = colon + 1;
+	}
+	*resource = p;
+	if (strcmp(parts[0], "arn") != 0 || parts[1][0] == '\0' ||
+	    !jv_is_in_charset(parts[1], ARN_WORD "+=/,.@-") ||
+	    !jv_is_in_charset(parts[3], ARN_WORD "+=/,.@-") ||
+	    !jv_is_in_charset(parts[4], "0123456789") || p[0] == '\0' || p[0] == '/' ||
+	    p[strlen(p) - 1] == '/' || strstr(p, "//") != NULL ||
+	    !jv_is_in_charset(p, ARN_WORD "+=,.@-/"))
+		goto bad;
+	if (strcmp(parts[2], service) != 0)
+		goto wrong;
+	return 0;
+bad:
+	return jv_fail_constraint(err, member, arn,
+				  "Member must satisfy regular expression pattern: "
+				  "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+"
+				  "(/[\\w+=,.@-]+)*");
+wrong:
+	return cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid %s ARN", arn,
+		       service);
+}
+
+static int arn_is_uuid(const char *s, size_t n)
+{
+	if (n != 36)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int want_dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (want_dash ? s[i] != '-' : strchr("0123456789abcdef", s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Fills *out from the split fields and a resource starting with the CA part;
+ * *rest points after "certificate-authority/<uuid>". */
+static int arn_fill_ca(const char *arn, char parts[5][64], const char *resource,
+		       struct arn_ca *out, const char **rest, struct cm_err *err)
+{
+	static const char prefix[] = "certificate-authority/";
+	if (strncmp(resource, prefix, sizeof(prefix) - 1) != 0)
+		goto wrong;
+	const char *id = resource + sizeof(prefix) - 1;
+	size_t n = strcspn(id, "/");
+	if (!arn_is_uuid(id, n) || parts[3][0] == '\0' || strlen(parts[4]) != 12)
+		goto wrong;
+	snprintf(out->partition, sizeof(out->partition), "%s", parts[1]);
+	snprintf(out->region, sizeof(out->region), "%s", parts[3]);
+	snprintf(out->account, sizeof(out->account), "%s", parts[4]);
+	memcpy(out->ca_id, id, n);
+	out->ca_id[n] = '\0';
+	*rest = id + n;
+	return 0;
+wrong:
+	return cm_fail(err, CM_ERR_INVALID_ARN,
+		       "The ARN %.200s is not a valid certificate authority ARN", arn);
+}
+
+int arn_parse_ca(const char *arn, const char *member, struct arn_ca *out, struct cm_err *err)
+{
+	char parts[5][64];
+	const char *resource, *rest;
+	if (arn_split(arn, "acm-pca", member, parts, &resource, err) < 0 ||
+	    arn_fill_ca(arn, parts, resource, out, &rest, err) < 0)
+		return -1;
+	if (*rest != '\0')
+		return cm_fail(err, CM_ERR_INVALID_ARN,
+			       "The ARN %.200s is not a valid certificate authority ARN", arn);
+	return 0;
+}
+
+int arn_parse_pca_certificate(const char *arn, const char *member, struct arn_ca *ca,
+			      char *serial, size_t serial_size, struct cm_err *err)
+{
+	static const char mid[] = "/certificate/";
+	char parts[5][64];
+	const char *resource, *rest;
+	if (arn_split(arn, "acm-pca", member, parts, &resource, err) < 0 ||
+	    arn_fill_ca(arn, parts, resource, ca, &rest, err) < 0)
+		return -1;
+	if (strncmp(rest, mid, sizeof(mid) - 1) != 0)
+		goto wrong;
+	rest += sizeof(mid) - 1;
+	size_t n = strlen(rest);
+	if (n == 0 || n >= serial_size || n > 40 || !jv_is_in_charset(rest, "0123456789abcdef"))
+		goto wrong;
+	memcpy(serial, rest, n + 1);
+	return 0;
+wrong:
+	return cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid certificate ARN",
+		       arn);
+}
+
+void arn_format_ca(char *buf, size_t size, const char *partition, const char *region,
+		   const char *account, const char *ca_id)
+{
+	snprintf(buf, size, "arn:%s:acm-pca:%s:%s:certificate-authority/%s", partition, region,
+		 account, ca_id);
+}
+
+void arn_format_pca_certificate(char *buf, size_t size, const char *ca_arn, const char *serial)
+{
+	snprintf(buf, size, "%s/certificate/%s", ca_arn, serial);
+}
+
+void arn_uuid4(char out[37])
+{
+	unsigned char b[16];
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		memset(b, 0, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+}

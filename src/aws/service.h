@@ -1,0 +1,48 @@
+/* The AWS JSON 1.1 endpoint: what an operation handler receives and returns,
+ * and the table row that names it. Handlers decode `in`, call the domain and
+ * set `*out`; they never see HTTP or SigV4. */
+#ifndef CERTAIN_AWS_SERVICE_H
+#define CERTAIN_AWS_SERVICE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/server.h"
+#include "util/err.h"
+
+struct store;
+struct keystore;
+
+/* Read-only after start: shared by every request thread. */
+struct aws_env {
+	struct store *store;
+	struct keystore *keys;
+	const char *region;
+	const char *partition;          /* "aws" */
+	unsigned char token_key[32];    /* MAC key for NextTokens */
+};
+
+/* One request's context. */
+struct aws_ctx {
+	const struct aws_env *env;
+	const char *account;     /* the caller's account id (12 digits) */
+	const char *request_id;
+	int64_t now;             /* clock_now() at arrival */
+};
+
+typedef int (*aws_op_fn)(const struct aws_ctx *ctx, json_t *in, json_t **out,
+			 struct cm_err *err);
+
+struct aws_operation {
+	const char *target;  /* full X-Amz-Target value, e.g. "ACMPrivateCA.IssueCertificate" */
+	const char *service; /* SigV4 signing name: "acm-pca" or "acm" */
+	aws_op_fn fn;
+};
+
+/* Tables of each service's operations, terminated by a NULL target. */
+extern const struct aws_operation pca_operations[];
+
+/* The HTTP handler for the API listener (ctx is a struct aws_env *). */
+void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_response *resp);
+
+#endif

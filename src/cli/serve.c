@@ -1,0 +1,320 @@
+/* `certain serve`: options, the data folder (lock, first-start bootstrap),
+ * the API listener, and a clean stop on SIGTERM/SIGINT. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/service.h"
+#include "cli/cli.h"
+#include "http/server.h"
+#include "iam/accounts.h"
+#include "keystore/keystore.h"
+#include "store/store.h"
+#include "util/log.h"
+
+#define SERVE_MAX_BODY (1024 * 1024)
+
+struct serve_opts {
+	char addr[64];
+	unsigned port;
+	const char *data;
+	const char *region;
+	const char *tls_cert;
+	const char *tls_key;
+	int insecure_http;
+	unsigned threads;
+};
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: certain serve [options]\n\n"
+		"Runs the ACM Private CA API on one listener. On first start with an empty data\n"
+		"folder it creates the database, a master key, an account and an access key\n"
+		"(written to DIR/credentials, profile 'certain').\n\n"
+		"  --listen ADDR:PORT   address to listen on (default 127.0.0.1:8443;\n"
+		"                       IPv6 as [::1]:8443)\n"
+		"  --data DIR           data folder (default ./var)\n"
+		"  --region REGION      region in ARNs and SigV4 scopes (default us-east-1)\n"
+		"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
+		"  --tls-key FILE       ... and this PEM private key\n"
+		"  --insecure-http      allow plain HTTP on a non-loopback address\n"
+		"  --threads N          worker threads (default 2 x CPUs, at least 4)\n"
+		"  --log-level LEVEL    debug, info, warn or error (default info)\n\n"
+		"example:\n"
+		"  certain serve --data ./var --listen 127.0.0.1:8443\n"
+		"  AWS_SHARED_CREDENTIALS_FILE=var/credentials AWS_DEFAULT_REGION=us-east-1 \\\n"
+		"    aws --profile certain --endpoint-url http://127.0.0.1:8443 \\\n"
+		"    acm-pca list-certificate-authorities\n");
+}
+
+/* ADDR:PORT or [V6]:PORT; "localhost" means 127.0.0.1. */
+static int serve_parse_listen(const char *s, struct serve_opts *o)
+{
+	const char *colon = strrchr(s, ':');
+	if (colon == NULL)
+		return -1;
+	size_t n = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (n < 2 || s[n - 1] != ']')
+			return -1;
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(o->addr))
+		return -1;
+	memcpy(o->addr, s, n);
+	o->addr[n] = '\0';
+	if (strcmp(o->addr, "localhost") == 0)
+		strcpy(o->addr, "127.0.0.1");
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port > 65535 || colon[1] == '\0')
+		return -1;
+	o->port = (unsigned)port;
+	return 0;
+}
+
+static int serve_is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+static int serve_parse(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct option longopts[] = {
+		{"listen", required_argument, NULL, 'l'}, {"data", required_argument, NULL, 'd'},
+		{"region", required_argument, NULL, 'r'}, {"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'k'}, {"insecure-http", no_argument, NULL, 'i'},
+		{"threads", required_argument, NULL, 't'}, {"log-level", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	static const char *const levels[] = {"debug", "info", "warn", "error"};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (serve_parse_listen(optarg, o) < 0) {
+				fprintf(stderr, "certain serve: --listen wants ADDR:PORT, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'd': o->data = optarg; break;
+		case 'r': o->region = optarg; break;
+		case 'c': o->tls_cert = optarg; break;
+		case 'k': o->tls_key = optarg; break;
+		case 'i': o->insecure_http = 1; break;
+		case 't': o->threads = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'v':
+			for (int i = 0; i < 4; i++)
+				if (strcmp(optarg, levels[i]) == 0)
+					log_set_level((enum log_level)i);
+			break;
+		case 'h': serve_usage(stdout); exit(0);
+		default: serve_usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "certain serve: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+		fprintf(stderr, "certain serve: --tls-cert and --tls-key go together\n");
+		return -1;
+	}
+	if (o->tls_cert == NULL && !o->insecure_http && !serve_is_loopback(o->addr)) {
+		fprintf(stderr, "certain serve: refusing plain HTTP on non-loopback address %s: "
+				"use --tls-cert/--tls-key, or --insecure-http if you mean it\n",
+			o->addr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Holds DIR/certain.lock for the life of the process: a second server on
+ * the same folder would break the one-writer assumptions of the scheduler. */
+static int serve_lock(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/certain.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "certain serve: cannot open lock file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr,
+			"certain serve: another certain server is already running on data folder "
+			"%s (lock %s is held)\n",
+			dir, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int serve_read_file(const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return -1;
+	char *buf = malloc(1 << 20);
+	size_t n = buf != NULL ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	if (buf == NULL || n == 0) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* First start: one account, one admin key, DIR/credentials (0600). */
+static int serve_bootstrap(const char *dir, struct store *st, struct keystore *ks)
+{
+	char path[4096], account[IAM_ACCOUNT_LEN + 1], akid[21], secret[41];
+	struct cm_err err = {0};
+	snprintf(path, sizeof(path), "%s/credentials", dir);
+	if (access(path, F_OK) == 0)
+		return 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "certain serve: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int rc = -1;
+	if (iam_account_create(st, account, &err) < 0 ||
+	    iam_access_key_create(st, ks, account, akid, secret, &err) < 0) {
+		fprintf(stderr, "certain serve: cannot create the first account: %s\n", err.msg);
+		goto out;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL)
+		goto out;
+	fd = -1;
+	fprintf(f, "[certain]\naws_access_key_id = %s\naws_secret_access_key = %s\n", akid,
+		secret);
+	rc = fclose(f) == 0 ? 0 : -1;
+	log_event(LOG_INFO, "first start: account and access key created", "account", account,
+		  "access_key_id", akid, "credentials", path, NULL);
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
+static void serve_print_usage_hint(const struct serve_opts *o, int tls)
+{
+	int v6 = strchr(o->addr, ':') != NULL;
+	fprintf(stderr,
+		"\nCertain is listening on %s://%s%s%s:%u\nTry:\n"
+		"  AWS_SHARED_CREDENTIALS_FILE=%s/credentials AWS_DEFAULT_REGION=%s aws --profile "
+		"certain --endpoint-url %s://%s%s%s:%u acm-pca list-certificate-authorities\n\n",
+		tls ? "https" : "http", v6 ? "[" : "", o->addr, v6 ? "]" : "", o->port, o->data,
+		o->region, tls ? "https" : "http", v6 ? "[" : "", o->addr, v6 ? "]" : "", o->port);
+}
+
+static void serve_wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	log_event(LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+}
+
+static int serve_run(const struct serve_opts *o, struct store *st, struct keystore *ks)
+{
+	struct aws_env env = {.store = st, .keys = ks, .region = o->region, .partition = "aws"};
+	struct http_config hc = {.listen_addr = o->addr, .port = (uint16_t)o->port,
+				 .threads = o->threads, .max_body = SERVE_MAX_BODY};
+	char *cert = NULL, *key = NULL;
+	struct cm_err err = {0};
+	int rc = 1;
+	if (keystore_derive(ks, "certain/next-token/v1", env.token_key) < 0)
+		goto out;
+	if (o->tls_cert != NULL && (serve_read_file(o->tls_cert, &cert) < 0 ||
+				    serve_read_file(o->tls_key, &key) < 0)) {
+		fprintf(stderr, "certain serve: cannot read %s or %s\n", o->tls_cert, o->tls_key);
+		goto out;
+	}
+	hc.tls_cert_pem = cert;
+	hc.tls_key_pem = key;
+	struct http_server *srv = http_server_start(&hc, aws_endpoint_handle, &env, &err);
+	if (srv == NULL) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		goto out;
+	}
+	log_event(LOG_INFO, "listening", "address", o->addr, "data", o->data, "region",
+		  o->region, "tls", cert != NULL ? "on" : "off", NULL);
+	serve_print_usage_hint(o, cert != NULL);
+	serve_wait_for_signal();
+	http_server_stop(srv, 10000);
+	rc = 0;
+out:
+	if (key != NULL)
+		OPENSSL_cleanse(key, strlen(key));
+	free(cert);
+	free(key);
+	OPENSSL_cleanse(env.token_key, sizeof(env.token_key));
+	return rc;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	struct serve_opts o = {.addr = "127.0.0.1", .port = 8443, .data = "./var",
+			       .region = "us-east-1"};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
+	if (serve_parse(argc, argv, &o) < 0)
+		return 2;
+	/* Signals are taken by sigwait in this thread only: block them before the
+	 * worker threads start so they inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdir(o.data, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "certain serve: cannot create %s: %s\n", o.data, strerror(errno));
+		return 1;
+	}
+	int lock = serve_lock(o.data);
+	if (lock < 0)
+		return 1;
+	struct keystore *ks = NULL;
+	struct store *st = NULL;
+	int rc = 1;
+	if (cli_open_data(o.data, 1, &ks, &st) < 0 || serve_bootstrap(o.data, st, ks) < 0)
+		goto out;
+	rc = serve_run(&o, st, ks);
+out:
+	store_close(st);
+	keystore_close(ks);
+	close(lock);
+	if (rc == 0)
+		log_event(LOG_INFO, "stopped cleanly", NULL);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* Helpers shared inside src/pca/. */
+#ifndef CERTAIN_PCA_INTERNAL_H
+#define CERTAIN_PCA_INTERNAL_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "pca/ca.h"
+
+#define PCA_IDEMPOTENCY_WINDOW 300 /* seconds: AWS's 5 minutes */
+
+/* The keystore binding of a CA's sealed key. */
+void pca_key_binding(const char *ca_id, char *buf, size_t size);
+
+/* Opens the CA's private key (owned). */
+EVP_PKEY *pca_ca_open_key(const struct pca_ctx *ctx, const struct store_ca *ca,
+			  struct cm_err *err);
+
+/* The CA certificate as an X509 (owned); CM_ERR_INVALID_STATE when none. */
+X509 *pca_ca_certificate(const struct store_ca *ca, struct cm_err *err);
+
+/* Checks tags of a create or tag request (InvalidTagException). */
+int pca_ca_tags_check(const struct pca_tag *tags, size_t n, struct cm_err *err);
+
+#endif

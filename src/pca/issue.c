@@ -1,0 +1,213 @@
+/* IssueCertificate (spec pca.md §5.10, §6.3–6.7). Everything that can be
+ * checked is checked before a serial is reserved; the serial is then stored
+ * before anything is signed (the (CA, serial) key makes it unique), so a
+ * crash between the two never hands out one serial twice. */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pca/internal.h"
+#include "pca/templates.h"
+#include "util/hex.h"
+#include "x509/pem.h"
+
+#define PCA_DEFAULT_TEMPLATE "arn:aws:acm-pca:::template/EndEntityCertificate/V1"
+#define PCA_SHORT_LIVED_MAX (7 * 86400)
+#define PCA_NOT_BEFORE_BACKDATE 3600 /* AWS backdates by 60 minutes for clock skew */
+
+/* Everything a signing needs, gathered and checked. */
+struct pca_issue_job {
+	struct store_ca ca;
+	const struct pca_template *tmpl;
+	const char *template_arn;
+	X509_REQ *csr;
+	X509 *issuer;   /* NULL when a root signs itself */
+	EVP_PKEY *key;
+	int64_t not_before, not_after;
+	char scope[96]; /* idempotency scope: per CA */
+};
+
+static void pca_issue_job_clear(struct pca_issue_job *job)
+{
+	store_ca_clear(&job->ca);
+	X509_REQ_free(job->csr);
+	X509_free(job->issuer);
+	EVP_PKEY_free(job->key);
+}
+
+/* Template and state: which templates this CA may use now. */
+static int pca_issue_template(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			      struct pca_issue_job *job, struct cm_err *err)
+{
+	job->template_arn = req->template_arn != NULL ? req->template_arn : PCA_DEFAULT_TEMPLATE;
+	job->tmpl = pca_template_find(job->template_arn);
+	if (job->tmpl == NULL)
+		return cm_fail(err, CM_ERR_INVALID_ARGS, "Template %.200s is not a known template",
+			       job->template_arn);
+	enum pca_status status = pca_effective_status(&job->ca, ctx->now);
+	if (job->tmpl->is_root) {
+		if (strcmp(job->ca.type, "ROOT") != 0)
+			return cm_fail(err, CM_ERR_INVALID_ARGS,
+				       "Template %.200s can only be used by a ROOT certificate "
+				       "authority to sign its own certificate",
+				       job->template_arn);
+		return pca_state_allows(PCA_OP_ISSUE_ROOT_SELF, status, err);
+	}
+	return pca_state_allows(PCA_OP_ISSUE, status, err);
+}
+
+/* Validity (§6.5): bounded by the issuing CA's certificate, except a root's
+ * own certificate, which nothing bounds. */
+static int pca_issue_validity(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			      struct pca_issue_job *job, struct cm_err *err)
+{
+	if (pca_validity_resolve(&req->validity, ctx->now, &job->not_after, err) < 0)
+		return -1;
+	job->not_before = ctx->now - PCA_NOT_BEFORE_BACKDATE;
+	if (req->has_not_before) {
+		if (req->not_before.type != PCA_VALIDITY_ABSOLUTE)
+			return cm_fail(err, CM_ERR_INVALID_ARGS,
+				       "ValidityNotBefore supports only the ABSOLUTE type");
+		job->not_before = (int64_t)req->not_before.value;
+	}
+	if (job->not_before >= job->not_after)
+		return cm_fail(err, CM_ERR_INVALID_ARGS,
+			       "The validity must end after it begins");
+	if (job->issuer != NULL && job->not_after > job->ca.not_after)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "The requested validity ends after the certificate authority's own "
+			       "certificate expires");
+	if (strcmp(job->ca.usage_mode, "SHORT_LIVED_CERTIFICATE") == 0 &&
+	    job->not_after - job->not_before > PCA_SHORT_LIVED_MAX)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "A SHORT_LIVED_CERTIFICATE certificate authority issues for at most "
+			       "7 days");
+	return 0;
+}
+
+/* Key, issuer certificate, CSR and path length: all checks before reserving. */
+static int pca_issue_prepare(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			     struct pca_issue_job *job, struct cm_err *err)
+{
+	if (pca_ca_load(ctx, req->ca_arn, "CertificateAuthorityArn", &job->ca, err) < 0 ||
+	    pca_issue_template(ctx, req, job, err) < 0)
+		return -1;
+	job->csr = x509_csr_parse(req->csr, req->csr_len, err);
+	if (job->csr == NULL)
+		return -1;
+	job->key = pca_ca_open_key(ctx, &job->ca, err);
+	if (job->key == NULL)
+		return -1;
+	if (!x509_sig_alg_fits_key(req->sig_alg, job->key))
+		return cm_fail(err, CM_ERR_INVALID_ARGS,
+			       "Signing algorithm %s does not match the certificate authority's "
+			       "%s key",
+			       x509_sig_alg_name(req->sig_alg), job->ca.key_alg);
+	if (!job->tmpl->is_root) {
+		job->issuer = pca_ca_certificate(&job->ca, err);
+		if (job->issuer == NULL)
+			return -1;
+		/* A sub-CA's path length must stay below its issuer's constraint. */
+		long issuer_pathlen = x509_cert_pathlen(job->issuer);
+		if (job->tmpl->is_ca && issuer_pathlen >= 0 && job->tmpl->pathlen >= issuer_pathlen)
+			return cm_fail(err, CM_ERR_INVALID_ARGS,
+				       "Template path length %d is not below the certificate "
+				       "authority's path length %ld",
+				       job->tmpl->pathlen, issuer_pathlen);
+	}
+	snprintf(job->scope, sizeof(job->scope), "IssueCertificate|%s", job->ca.id);
+	return pca_issue_validity(ctx, req, job, err);
+}
+
+/* Draws serials until one is free for this CA, and stores the reservation. */
+static int pca_issue_reserve(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			     struct pca_issue_job *job, unsigned char serial[16],
+			     struct store_cert *rec, struct cm_err *err)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->ca_id, sizeof(rec->ca_id), "%s", job->ca.id);
+	snprintf(rec->account_id, sizeof(rec->account_id), "%s", ctx->account);
+	snprintf(rec->template_arn, sizeof(rec->template_arn), "%s", job->template_arn);
+	snprintf(rec->requester, sizeof(rec->requester), "%s", req->requester);
+	rec->not_before = job->not_before;
+	rec->not_after = job->not_after;
+	rec->issued_at = ctx->now;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		x509_serial_random(serial);
+		hex_encode(serial, 16, rec->serial);
+		if (store_cert_reserve(ctx->store, rec, err) == 0)
+			return 0;
+		if (err->code != CM_ERR_CONFLICT)
+			return -1;
+	}
+	return cm_fail(err, CM_ERR_INTERNAL, "could not draw a free serial number");
+}
+
+/* Signs the reserved serial and stores the certificate. */
+static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			  struct pca_issue_job *job, const unsigned char serial[16],
+			  struct store_cert *rec, struct cm_err *err)
+{
+	struct x509_issue_params p = {
+		.csr = job->csr,
+		.tmpl = job->tmpl,
+		.signing_key = job->key,
+		.issuer_cert = job->issuer,
+		.sig_alg = req->sig_alg,
+		.serial = serial,
+		.serial_len = 16,
+		.not_before = job->not_before,
+		.not_after = job->not_after,
+		.api = req->api_passthrough,
+	};
+	X509 *cert = x509_issue(&p, err);
+	if (cert == NULL)
+		return -1;
+	rec->der = x509_cert_to_der(cert, &rec->der_len);
+	X509_free(cert);
+	if (rec->der == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot encode the certificate");
+	return store_cert_set_issued(ctx->store, rec, err);
+}
+
+int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *cert_arn_out,
+	      size_t arn_size, struct cm_err *err)
+{
+	struct pca_issue_job job = {0};
+	struct store_cert rec = {0};
+	unsigned char serial[16];
+	char ca_arn[ARN_MAX];
+	int rc = -1;
+	if (pca_issue_prepare(ctx, req, &job, err) < 0)
+		goto out;
+	if (req->idempotency_token != NULL) {
+		int found = store_idempotency_get(ctx->store, ctx->account, job.scope,
+						  req->idempotency_token,
+						  ctx->now - PCA_IDEMPOTENCY_WINDOW, cert_arn_out,
+						  arn_size, err);
+		if (found != 0) {
+			rc = found < 0 ? -1 : 0;
+			goto out;
+		}
+	}
+	if (pca_issue_reserve(ctx, req, &job, serial, &rec, err) < 0)
+		goto out;
+	if (pca_issue_sign(ctx, req, &job, serial, &rec, err) < 0) {
+		/* Nothing was handed out: release the serial so no half record stays. */
+		struct cm_err ignored;
+		store_cert_unreserve(ctx->store, rec.ca_id, rec.serial, &ignored);
+		goto out;
+	}
+	pca_ca_arn(ctx, &job.ca, ca_arn, sizeof(ca_arn));
+	arn_format_pca_certificate(cert_arn_out, arn_size, ca_arn, rec.serial);
+	if (req->idempotency_token != NULL &&
+	    store_idempotency_put(ctx->store, ctx->account, job.scope, req->idempotency_token,
+				  cert_arn_out, ctx->now, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	store_cert_clear(&rec);
+	pca_issue_job_clear(&job);
+	return rc;
+}

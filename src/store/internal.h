@@ -1,0 +1,35 @@
+/* Shared pieces of the SQLite store: the per-thread connection and small
+ * statement helpers. Private to src/store/. */
+#ifndef CERTAIN_STORE_INTERNAL_H
+#define CERTAIN_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* The calling thread's connection (opened on first use), or NULL + *err. */
+sqlite3 *store_db(struct store *st, struct cm_err *err);
+
+/* Prepares sql on the thread's connection; NULL + *err on failure. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct cm_err *err);
+
+/* Turns the connection's last error into CM_ERR_INTERNAL (logged, not shown). */
+int store_fail(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
+
+/* Steps a statement expected to finish (INSERT/UPDATE/DELETE); finalizes it.
+ * A constraint violation becomes CM_ERR_CONFLICT. */
+int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
+
+/* Copies column i as an owned string (NULL for SQL NULL) / owned blob. */
+char *store_col_strdup(sqlite3_stmt *stmt, int i);
+unsigned char *store_col_blobdup(sqlite3_stmt *stmt, int i, size_t *len);
+/* Copies column i into a fixed buffer (truncating; "" for NULL). */
+void store_col_copy(sqlite3_stmt *stmt, int i, char *buf, size_t size);
+
+/* Binds text that may be NULL. */
+void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+
+/* Applies numbered migrations in a transaction. */
+int store_migrate(sqlite3 *db, struct cm_err *err);
+
+#endif

@@ -1,0 +1,116 @@
+/* Schema migrations: numbered, applied in order, each in its own transaction,
+ * never edited once released (add a new one instead). Only portable SQL: the
+ * same statements must later run on PostgreSQL. */
+#include <stdio.h>
+
+#include "store/internal.h"
+
+static const char *const store_migrations[] = {
+	/* 1: accounts, keys, CAs, tags, issued certificates, idempotency. */
+	"CREATE TABLE accounts ("
+	"  id TEXT PRIMARY KEY,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE access_keys ("
+	"  access_key_id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  secret_sealed BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX access_keys_account ON access_keys(account_id, access_key_id);"
+	"CREATE TABLE cas ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  type TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  prior_status TEXT NOT NULL DEFAULT '',"
+	"  usage_mode TEXT NOT NULL,"
+	"  key_storage TEXT NOT NULL,"
+	"  key_alg TEXT NOT NULL,"
+	"  sig_alg TEXT NOT NULL,"
+	"  config_json TEXT NOT NULL,"
+	"  revocation_json TEXT NOT NULL,"
+	"  key_sealed BLOB NOT NULL,"
+	"  csr_pem TEXT NOT NULL,"
+	"  cert_der BLOB,"
+	"  chain_pem TEXT,"
+	"  serial_dec TEXT NOT NULL DEFAULT '',"
+	"  not_before INTEGER NOT NULL DEFAULT 0,"
+	"  not_after INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_state_change_at INTEGER NOT NULL,"
+	"  restorable_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX cas_account_created ON cas(account_id, created_at, id);"
+	"CREATE TABLE ca_tags ("
+	"  ca_id TEXT NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (ca_id, key));"
+	/* No foreign key to cas: the serial history outlives a purged CA (audit). */
+	"CREATE TABLE certificates ("
+	"  ca_id TEXT NOT NULL,"
+	"  serial TEXT NOT NULL,"
+	"  account_id TEXT NOT NULL,"
+	"  template_arn TEXT NOT NULL,"
+	"  requester TEXT NOT NULL,"
+	"  der BLOB,"
+	"  not_before INTEGER NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  issued_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0,"
+	"  revocation_reason TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (ca_id, serial));"
+	"CREATE INDEX certificates_expiry ON certificates(not_after);"
+	"CREATE TABLE idempotency ("
+	"  account_id TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  token TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (account_id, scope, token));",
+};
+
+static int store_schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version = -1;
+	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return version;
+}
+
+int store_migrate(sqlite3 *db, struct cm_err *err)
+{
+	int total = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot lock database: %s", sqlite3_errmsg(db));
+	int version = store_schema_version(db);
+	if (version < 0)
+		goto fail;
+	if (version > total) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return cm_fail(err, CM_ERR_INTERNAL,
+			       "database schema %d is newer than this binary (%d): upgrade Certain",
+			       version, total);
+	}
+	for (int v = version; v < total; v++) {
+		char sql[64];
+		if (sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", v + 1);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	cm_fail(err, CM_ERR_INTERNAL, "database migration failed: %s", sqlite3_errmsg(db));
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

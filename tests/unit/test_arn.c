@@ -1,0 +1,65 @@
+/* ARN parsing: pattern errors, wrong kinds, round trips. */
+#include "aws/arn.h"
+#include "harness.h"
+
+#define CA "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/" \
+	   "0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+TEST(arn_ca_round_trip)
+{
+	struct arn_ca ca;
+	struct cm_err err = {0};
+	char back[ARN_MAX];
+	CHECK(arn_parse_ca(CA, "Arn", &ca, &err) == 0);
+	CHECK_STR_EQ(ca.region, "us-east-1");
+	CHECK_STR_EQ(ca.account, "123456789012");
+	CHECK_STR_EQ(ca.ca_id, "0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+	arn_format_ca(back, sizeof(back), ca.partition, ca.region, ca.account, ca.ca_id);
+	CHECK_STR_EQ(back, CA);
+}
+
+TEST(arn_ca_errors)
+{
+	struct arn_ca ca;
+	struct cm_err err = {0};
+	CHECK(arn_parse_ca("not an arn", "Arn", &ca, &err) < 0);
+	CHECK(err.code == CM_ERR_VALIDATION);
+	CHECK(arn_parse_ca("arn:aws:acm:us-east-1:123456789012:certificate/x", "Arn", &ca, &err) < 0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+	CHECK(arn_parse_ca("arn:aws:acm-pca:us-east-1:123456789012:template/x", "Arn", &ca, &err) <
+	      0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+	CHECK(arn_parse_ca("arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/NOTUUID",
+			   "Arn", &ca, &err) < 0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+	/* A certificate ARN is not a CA ARN. */
+	CHECK(arn_parse_ca(CA "/certificate/0a", "Arn", &ca, &err) < 0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+}
+
+TEST(arn_certificate)
+{
+	struct arn_ca ca;
+	struct cm_err err = {0};
+	char serial[48], arn[ARN_MAX + 64];
+	arn_format_pca_certificate(arn, sizeof(arn), CA, "0a1b2c");
+	CHECK(arn_parse_pca_certificate(arn, "CertificateArn", &ca, serial, sizeof(serial), &err) ==
+	      0);
+	CHECK_STR_EQ(serial, "0a1b2c");
+	CHECK(arn_parse_pca_certificate(CA, "CertificateArn", &ca, serial, sizeof(serial), &err) <
+	      0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+	CHECK(arn_parse_pca_certificate(CA "/certificate/XYZ", "CertificateArn", &ca, serial,
+					sizeof(serial), &err) < 0);
+	CHECK(err.code == CM_ERR_INVALID_ARN);
+}
+
+TEST(arn_uuid4_shape)
+{
+	char a[37], b[37];
+	arn_uuid4(a);
+	arn_uuid4(b);
+	CHECK(strlen(a) == 36 && a[8] == '-' && a[14] == '4');
+	CHECK(strchr("89ab", a[19]) != NULL);
+	CHECK(strcmp(a, b) != 0);
+}
