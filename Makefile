@@ -65,6 +65,13 @@ $(O)/unit-tests: $(UNIT_OBJ) $(O)/libcertain.a
 $(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(O)/libcertain.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
+$(O)/bench-%: $(O)/obj/bench/%.o $(O)/libcertain.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+# make bench: the performance table (not part of make test); see bench/run.sh.
+bench: all $(O)/bench-loadgen $(O)/bench-inproc_issue
+	bench/run.sh
+
 fuzz-build:
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-targets
 
@@ -100,4 +107,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_SRC:%.c=$(O)/obj/%.d) $(O)/obj/src/main.d
+-include $(wildcard $(O)/obj/bench/*.d) $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_SRC:%.c=$(O)/obj/%.d) $(O)/obj/src/main.d

@@ -51,12 +51,13 @@ static void keys_print(void *ctx, const struct store_access_key *k)
 	       (long long)k->created_at);
 }
 
-/* The account of the oldest access key: the one the first start created. */
+/* The account of the oldest access key (keys are listed oldest first): the
+ * one the first start created. */
 static void keys_first_account(void *ctx, const struct store_access_key *k)
 {
 	char *account = ctx;
-	if (account[0] == '\0')
-		snprintf(account, IAM_ACCOUNT_LEN + 1, "%s", k->account_id);
+	if (account[0] == '\0' && strlen(k->account_id) == IAM_ACCOUNT_LEN)
+		memcpy(account, k->account_id, IAM_ACCOUNT_LEN + 1);
 }
 
 static int keys_create(struct store *st, struct keystore *ks, const char *account, int new_acct)

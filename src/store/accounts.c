@@ -100,7 +100,7 @@ int store_access_key_list(struct store *st,
 {
 	sqlite3_stmt *stmt = store_prepare(st,
 					   "SELECT access_key_id, account_id, created_at "
-					   "FROM access_keys ORDER BY account_id, access_key_id",
+					   "FROM access_keys ORDER BY created_at, access_key_id",
 					   err);
 	if (stmt == NULL)
 		return -1;

@@ -45,7 +45,7 @@ int store_access_key_create(struct store *st, const struct store_access_key *k,
 int store_access_key_get(struct store *st, const char *access_key_id, struct store_access_key *out,
 			 struct cm_err *err);
 int store_access_key_delete(struct store *st, const char *access_key_id, struct cm_err *err);
-/* Calls fn for every key (secret not loaded), ordered by account then key id. */
+/* Calls fn for every key (secret not loaded), oldest first. */
 int store_access_key_list(struct store *st,
 			  void (*fn)(void *ctx, const struct store_access_key *k), void *ctx,
 			  struct cm_err *err);

@@ -29,7 +29,7 @@ void harness_register(struct harness_test *t);
 #define CHECK(cond)                                                          \
 	do {                                                                 \
 		if (!(cond)) {                                               \
-			fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, \
+			(void)fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, \
 				__LINE__, #cond);                            \
 			(*harness_failures)++;                               \
 		}                                                            \
@@ -40,7 +40,7 @@ void harness_register(struct harness_test *t);
 		const char *harness_a = (a), *harness_b = (b);               \
 		if (harness_a == NULL || harness_b == NULL ||                \
 		    strcmp(harness_a, harness_b) != 0) {                     \
-			fprintf(stderr, "  %s:%d: \"%s\" != \"%s\"\n", __FILE__, \
+			(void)fprintf(stderr, "  %s:%d: \"%s\" != \"%s\"\n", __FILE__, \
 				__LINE__, harness_a ? harness_a : "(null)",  \
 				harness_b ? harness_b : "(null)");           \
 			(*harness_failures)++;                               \

@@ -1,0 +1,147 @@
+/* inproc_issue: the in-process OpenSSL baseline for IssueCertificate. Each
+ * thread parses the same CSR and builds and signs the same end-entity
+ * certificate (EndEntityCertificate/V1, with Certain's own x509 module) in a
+ * loop, with the CA key and certificate already in memory. No HTTP, no store:
+ * the ceiling the server's issuing rate is compared against. Prints one JSON
+ * line {"issued":N,"seconds":S,"rps":R}.
+ *
+ * usage: inproc_issue --csr FILE --key RSA_2048|EC_prime256v1 [--threads N] [--seconds S] */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pca/templates.h"
+#include "util/clock.h"
+#include "x509/issue.h"
+#include "x509/keys.h"
+#include "x509/pem.h"
+
+struct ip_shared {
+	unsigned char *csr;
+	size_t csr_len;
+	EVP_PKEY *ca_key;
+	X509 *ca_cert;
+	enum x509_sig_alg sig;
+	double deadline;
+};
+
+struct ip_worker {
+	const struct ip_shared *s;
+	long issued;
+	pthread_t tid;
+};
+
+static double ip_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static X509 *ip_issue(const struct ip_shared *s, X509_REQ *csr, const struct pca_template *t,
+		      X509 *issuer)
+{
+	unsigned char serial[16];
+	struct cm_err err = {0};
+	int64_t now = (int64_t)time(NULL);
+	x509_serial_random(serial);
+	struct x509_issue_params p = {.csr = csr, .tmpl = t, .signing_key = s->ca_key,
+				      .issuer_cert = issuer, .sig_alg = s->sig, .serial = serial,
+				      .serial_len = 16, .not_before = now - 3600,
+				      .not_after = now + 30 * 86400};
+	X509 *cert = x509_issue(&p, &err);
+	if (cert == NULL)
+		fprintf(stderr, "inproc_issue: %s\n", err.msg);
+	return cert;
+}
+
+static void *ip_run(void *p)
+{
+	struct ip_worker *w = p;
+	const struct pca_template *t =
+		pca_template_find("arn:aws:acm-pca:::template/EndEntityCertificate/V1");
+	while (ip_now() < w->s->deadline) {
+		struct cm_err err = {0};
+		X509_REQ *csr = x509_csr_parse(w->s->csr, w->s->csr_len, &err);
+		X509 *cert = csr != NULL ? ip_issue(w->s, csr, t, w->s->ca_cert) : NULL;
+		if (cert == NULL)
+			break;
+		X509_free(cert);
+		X509_REQ_free(csr);
+		w->issued++;
+	}
+	return NULL;
+}
+
+/* A self-signed CA of the requested key type, made with the module itself. */
+static int ip_make_ca(struct ip_shared *s, enum x509_key_alg alg)
+{
+	struct cm_err err = {0};
+	struct x509_subject subj;
+	memset(&subj, 0, sizeof(subj));
+	subj.common_name = "inproc bench CA";
+	s->ca_key = x509_key_generate(alg, &err);
+	X509_REQ *csr = s->ca_key ? x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err) : NULL;
+	const struct pca_template *root =
+		pca_template_find("arn:aws:acm-pca:::template/RootCACertificate/V1");
+	s->ca_cert = csr != NULL ? ip_issue(s, csr, root, NULL) : NULL;
+	X509_REQ_free(csr);
+	return s->ca_cert != NULL ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"csr", 1, 0, 'c'}, {"key", 1, 0, 'k'},
+					     {"threads", 1, 0, 't'}, {"seconds", 1, 0, 's'},
+					     {0, 0, 0, 0}};
+	const char *csr_path = NULL, *key = "RSA_2048";
+	int threads = 1, c;
+	double seconds = 5;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': csr_path = optarg; break;
+		case 'k': key = optarg; break;
+		case 't': threads = atoi(optarg); break;
+		case 's': seconds = atof(optarg); break;
+		default: return 2;
+		}
+	}
+	struct ip_shared s = {0};
+	enum x509_key_alg alg;
+	FILE *f = csr_path != NULL ? fopen(csr_path, "rb") : NULL;
+	if (f == NULL || x509_key_alg_from_name(key, &alg) < 0) {
+		fprintf(stderr, "usage: inproc_issue --csr FILE --key ALG [--threads N] "
+				"[--seconds S]\n");
+		return 2;
+	}
+	s.csr = malloc(65536);
+	s.csr_len = fread(s.csr, 1, 65536, f);
+	fclose(f);
+	x509_sig_alg_from_name(strncmp(key, "RSA", 3) == 0 ? "SHA256WITHRSA" : "SHA256WITHECDSA",
+			       &s.sig);
+	if (ip_make_ca(&s, alg) < 0)
+		return 1;
+	struct ip_worker *w = calloc((size_t)threads, sizeof(*w));
+	double start = ip_now();
+	s.deadline = start + seconds;
+	for (int i = 0; i < threads; i++) {
+		w[i].s = &s;
+		pthread_create(&w[i].tid, NULL, ip_run, &w[i]);
+	}
+	long total = 0;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(w[i].tid, NULL);
+		total += w[i].issued;
+	}
+	double elapsed = ip_now() - start;
+	printf("{\"issued\":%ld,\"seconds\":%.3f,\"rps\":%.1f}\n", total, elapsed,
+	       (double)total / elapsed);
+	free(w);
+	free(s.csr);
+	X509_free(s.ca_cert);
+	EVP_PKEY_free(s.ca_key);
+	return total > 0 ? 0 : 1;
+}

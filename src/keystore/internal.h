@@ -1,0 +1,20 @@
+/* What the keystore's files share and nothing else sees: the key material
+ * itself and the HKDF step every key in the keystore comes from. */
+#ifndef CERTAIN_KEYSTORE_INTERNAL_H
+#define CERTAIN_KEYSTORE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "keystore/keystore.h"
+
+struct keystore {
+	unsigned char master[KEYSTORE_MASTER_LEN]; /* DATA/master.key: only HKDF input */
+	unsigned char seal[32]; /* AES-256-GCM key for sealed blobs, derived at open */
+};
+
+/* HKDF-SHA256(master, info) into out[32]; 0 or -1. Callers choose `info` so
+ * no two uses share a key (see keystore.c). */
+int keystore_hkdf(const unsigned char master[KEYSTORE_MASTER_LEN], const char *info,
+		  size_t info_len, unsigned char out[32]);
+
+#endif
