@@ -38,13 +38,15 @@ static int arn_split(const char *arn, const char *service, const char *member, c
 		goto wrong;
 	return 0;
 bad:
-	return jv_fail_constraint(err, member, arn,
+	/* Explicit -1 (not the callee's value): the analyzer cannot see across files. */
+	jv_fail_constraint(err, member, arn,
 				  "Member must satisfy regular expression pattern: "
 				  "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+"
 				  "(/[\\w+=,.@-]+)*");
+	return -1;
 wrong:
-	return cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid %s ARN", arn,
-		       service);
+	cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid %s ARN", arn, service);
+	return -1;
 }
 
 static int arn_is_uuid(const char *s, size_t n)
@@ -79,14 +81,15 @@ static int arn_fill_ca(const char *arn, char parts[5][64], const char *resource,
 	*rest = id + n;
 	return 0;
 wrong:
-	return cm_fail(err, CM_ERR_INVALID_ARN,
-		       "The ARN %.200s is not a valid certificate authority ARN", arn);
+	cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid certificate authority ARN",
+		arn);
+	return -1;
 }
 
 int arn_parse_ca(const char *arn, const char *member, struct arn_ca *out, struct cm_err *err)
 {
-	char parts[5][64];
-	const char *resource, *rest;
+	char parts[5][64] = {{0}};
+	const char *resource = NULL, *rest = NULL;
 	if (arn_split(arn, "acm-pca", member, parts, &resource, err) < 0 ||
 	    arn_fill_ca(arn, parts, resource, out, &rest, err) < 0)
 		return -1;
@@ -100,8 +103,8 @@ int arn_parse_pca_certificate(const char *arn, const char *member, struct arn_ca
 			      char *serial, size_t serial_size, struct cm_err *err)
 {
 	static const char mid[] = "/certificate/";
-	char parts[5][64];
-	const char *resource, *rest;
+	char parts[5][64] = {{0}};
+	const char *resource = NULL, *rest = NULL;
 	if (arn_split(arn, "acm-pca", member, parts, &resource, err) < 0 ||
 	    arn_fill_ca(arn, parts, resource, ca, &rest, err) < 0)
 		return -1;

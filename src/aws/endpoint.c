@@ -162,7 +162,7 @@ static void aws_log(const struct aws_exchange *x, const struct http_request *req
 		  x->request_id, "remote", req->remote_addr != NULL ? req->remote_addr : "",
 		  "account", x->account, "op", x->op_name != NULL ? x->op_name : "",
 		  "status", status, "error", x->error_type != NULL ? x->error_type : "",
-		  "duration_ms", ms, NULL);
+		  "duration_ms", ms, LOG_END);
 }
 
 void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_response *resp)

@@ -78,7 +78,7 @@ static size_t jv_utf8_len(const char *s)
 int jv_string(json_t *parent, const char *prefix, const char *name, bool required,
 	      size_t min, size_t max, const char **out, struct cm_err *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	char path[256], msg[96];
 	if (jv_member(parent, prefix, name, required, &v, err) < 0)
 		return -1;
@@ -108,7 +108,7 @@ int jv_string(json_t *parent, const char *prefix, const char *name, bool require
 int jv_int(json_t *parent, const char *prefix, const char *name, bool required,
 	   long long min, long long max, long long *out, bool *present, struct cm_err *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	char path[256], msg[96], val[32];
 	if (present != NULL)
 		*present = false;
@@ -139,7 +139,7 @@ int jv_int(json_t *parent, const char *prefix, const char *name, bool required,
 int jv_bool(json_t *parent, const char *prefix, const char *name, bool required, bool *out,
 	    bool *present, struct cm_err *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	if (present != NULL)
 		*present = false;
 	if (jv_member(parent, prefix, name, required, &v, err) < 0)
@@ -157,7 +157,7 @@ int jv_bool(json_t *parent, const char *prefix, const char *name, bool required,
 int jv_array(json_t *parent, const char *prefix, const char *name, bool required, size_t min,
 	     size_t max, json_t **out, struct cm_err *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	char path[256], msg[96], val[32];
 	if (jv_member(parent, prefix, name, required, &v, err) < 0)
 		return -1;
@@ -207,7 +207,7 @@ int jv_enum(json_t *parent, const char *prefix, const char *name, bool required,
 int jv_blob(json_t *parent, const char *prefix, const char *name, bool required, size_t min,
 	    size_t max, unsigned char **out, size_t *len, struct cm_err *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	char path[256], msg[96];
 	if (jv_member(parent, prefix, name, required, &v, err) < 0)
 		return -1;

@@ -212,7 +212,7 @@ static int serve_bootstrap(const char *dir, struct store *st, struct keystore *k
 		secret);
 	rc = fclose(f) == 0 ? 0 : -1;
 	log_event(LOG_INFO, "first start: account and access key created", "account", account,
-		  "access_key_id", akid, "credentials", path, NULL);
+		  "access_key_id", akid, "credentials", path, LOG_END);
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if (fd >= 0)
@@ -241,7 +241,7 @@ static void serve_wait_for_signal(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigwait(&set, &sig);
-	log_event(LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	log_event(LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", LOG_END);
 }
 
 static int serve_run(const struct serve_opts *o, struct store *st, struct keystore *ks)
@@ -267,7 +267,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 		goto out;
 	}
 	log_event(LOG_INFO, "listening", "address", o->addr, "data", o->data, "region",
-		  o->region, "tls", cert != NULL ? "on" : "off", NULL);
+		  o->region, "tls", cert != NULL ? "on" : "off", LOG_END);
 	serve_print_usage_hint(o, cert != NULL);
 	serve_wait_for_signal();
 	http_server_stop(srv, 10000);
@@ -315,6 +315,6 @@ out:
 	keystore_close(ks);
 	close(lock);
 	if (rc == 0)
-		log_event(LOG_INFO, "stopped cleanly", NULL);
+		log_event(LOG_INFO, "stopped cleanly", LOG_END);
 	return rc;
 }

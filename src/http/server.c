@@ -214,7 +214,7 @@ static void http_mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	log_event(LOG_WARN, "http", "detail", msg, NULL);
+	log_event(LOG_WARN, "http", "detail", msg, LOG_END);
 }
 
 struct http_server *http_server_start(const struct http_config *cfg, http_handler_fn handler,

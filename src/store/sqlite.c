@@ -93,7 +93,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct cm_err *er
 		return NULL;
 	sqlite3_stmt *stmt = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		log_event(LOG_ERROR, "sql prepare failed", "error", sqlite3_errmsg(db), NULL);
+		log_event(LOG_ERROR, "sql prepare failed", "error", sqlite3_errmsg(db), LOG_END);
 		cm_fail(err, CM_ERR_INTERNAL, "internal storage error");
 		return NULL;
 	}
@@ -104,7 +104,7 @@ int store_fail(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
 {
 	sqlite3 *db = pthread_getspecific(st->conn_key);
 	log_event(LOG_ERROR, "sql failed", "error", db ? sqlite3_errmsg(db) : "no connection",
-		  NULL);
+		  LOG_END);
 	sqlite3_finalize(stmt);
 	return cm_fail(err, CM_ERR_INTERNAL, "internal storage error");
 }

@@ -10,7 +10,11 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 /* Minimum level printed (set once at start from the command line). */
 void log_set_level(enum log_level level);
 
-/* log_event(LOG_INFO, "request", "id", id, "op", op, NULL): msg, then pairs. */
+/* The end of a log_event argument list: a typed null pointer, since a bare
+ * NULL may be an int 0 in a variadic call. */
+#define LOG_END ((const char *)NULL)
+
+/* log_event(LOG_INFO, "request", "id", id, "op", op, LOG_END): msg, then pairs. */
 void log_event(enum log_level level, const char *msg, ...) __attribute__((sentinel));
 
 #endif

@@ -7,7 +7,7 @@
 
 TEST(arn_ca_round_trip)
 {
-	struct arn_ca ca;
+	struct arn_ca ca = {0};
 	struct cm_err err = {0};
 	char back[ARN_MAX];
 	CHECK(arn_parse_ca(CA, "Arn", &ca, &err) == 0);
@@ -20,7 +20,7 @@ TEST(arn_ca_round_trip)
 
 TEST(arn_ca_errors)
 {
-	struct arn_ca ca;
+	struct arn_ca ca = {0};
 	struct cm_err err = {0};
 	CHECK(arn_parse_ca("not an arn", "Arn", &ca, &err) < 0);
 	CHECK(err.code == CM_ERR_VALIDATION);
@@ -39,7 +39,7 @@ TEST(arn_ca_errors)
 
 TEST(arn_certificate)
 {
-	struct arn_ca ca;
+	struct arn_ca ca = {0};
 	struct cm_err err = {0};
 	char serial[48], arn[ARN_MAX + 64];
 	arn_format_pca_certificate(arn, sizeof(arn), CA, "0a1b2c");
