@@ -181,7 +181,10 @@ void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_
 	const char *target = http_request_header(req, "X-Amz-Target");
 	const struct aws_operation *op = aws_find_operation(target);
 	x.op_name = target;
-	if (strcmp(req->method, "POST") != 0 || strcmp(req->path, "/") != 0) {
+	if (req->body_too_large) {
+		cm_fail(&err, CM_ERR_PAYLOAD_TOO_LARGE, "Request body is larger than the limit");
+		aws_send_error(resp, &x, &err);
+	} else if (strcmp(req->method, "POST") != 0 || strcmp(req->path, "/") != 0) {
 		cm_fail(&err, CM_ERR_UNKNOWN_OPERATION, "Only POST / is served here");
 		aws_send_error(resp, &x, &err);
 	} else if (aws_authenticate(env, req, op, &x, &err) < 0) {

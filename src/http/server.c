@@ -1,7 +1,9 @@
 /* libmicrohttpd glue: collect a request (headers + capped body), call the
  * handler once the body is complete, send its response. A request whose
  * Content-Length is over the cap is answered 413 at once and its body is never
- * read; a chunked body that grows past the cap is discarded as it arrives. */
+ * read; a chunked body that grows past the cap is discarded as it arrives.
+ * Either way the handler is called with body_too_large set, so the refusal
+ * carries a request id and a log line like any other answer. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -37,9 +39,6 @@ struct http_conn_state {
 	char remote[64];
 };
 
-static const char http_too_large_body[] =
-	"{\"__type\":\"RequestEntityTooLargeException\",\"message\":\"Request body too large\"}";
-
 static enum MHD_Result http_send(struct MHD_Connection *conn, struct http_response *resp)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -54,21 +53,6 @@ static enum MHD_Result http_send(struct MHD_Connection *conn, struct http_respon
 	for (size_t i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result http_send_too_large(struct MHD_Connection *conn)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		sizeof(http_too_large_body) - 1, (void *)http_too_large_body,
-		MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-amz-json-1.1");
-	MHD_add_response_header(r, "x-amzn-ErrorType", "RequestEntityTooLargeException");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -154,7 +138,14 @@ static enum MHD_Result http_dispatch(struct http_server *srv, struct MHD_Connect
 	req->body_len = st->len;
 	if (st->body != NULL)
 		st->body[st->len] = '\0';
+	req->body_too_large = st->too_large;
 	srv->handler(srv->ctx, req, &resp);
+	/* An oversize body was not read: the connection cannot carry another request. */
+	if (st->too_large && resp.n_headers < HTTP_MAX_RESPONSE_HEADERS) {
+		resp.headers[resp.n_headers].name = MHD_HTTP_HEADER_CONNECTION;
+		snprintf(resp.headers[resp.n_headers].value, sizeof(resp.headers[0].value), "close");
+		resp.n_headers++;
+	}
 	return http_send(conn, &resp);
 }
 
@@ -178,7 +169,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		/* Refuse an announced oversize body before reading a byte of it. */
 		if (cl != NULL && strtoull(cl, NULL, 10) > srv->max_body) {
 			st->too_large = 1;
-			return http_send_too_large(conn);
+			return http_dispatch(srv, conn, st, method, url);
 		}
 		return MHD_YES;
 	}
@@ -188,8 +179,6 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (st->too_large)
-		return http_send_too_large(conn);
 	return http_dispatch(srv, conn, st, method, url);
 }
 

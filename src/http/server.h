@@ -28,6 +28,7 @@ struct http_request {
 	const unsigned char *body;
 	size_t body_len;
 	const char *remote_addr;
+	int body_too_large; /* the body was over the cap and not read: refuse with 413 */
 };
 
 #define HTTP_MAX_RESPONSE_HEADERS 4

@@ -75,6 +75,7 @@ static int pca_import_fill(struct store_ca *ca, X509 *cert, char *chain_pem, str
 	struct x509_cert_info info;
 	if (x509_cert_info_get(cert, &info, err) < 0)
 		return -1;
+	x509_cert_info_clear(&info); /* only the fixed-size fields are kept */
 	free(ca->cert_der);
 	free(ca->chain_pem);
 	ca->chain_pem = chain_pem;

@@ -104,6 +104,7 @@ static int pca_revoke_not_self(const struct store_ca *ca, const char *serial, st
 	X509_free(cert);
 	if (rc < 0)
 		return -1;
+	x509_cert_info_clear(&info);
 	if (strcmp(info.serial_hex, serial) == 0)
 		return cm_fail(err, CM_ERR_INVALID_REQUEST,
 			       "A root certificate authority cannot revoke its own certificate");

@@ -1,0 +1,189 @@
+/* Fixture implementations for the x509 tests (see test_x509_fixtures.h). */
+#include "test_x509_fixtures.h"
+
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+EVP_PKEY *fx_key(enum x509_key_alg alg)
+{
+	struct cm_err err = {0};
+	EVP_PKEY *key = x509_key_generate(alg, &err);
+	if (key == NULL) {
+		fprintf(stderr, "fx_key: %s\n", err.msg);
+		abort();
+	}
+	return key;
+}
+
+X509_REQ *fx_csr(EVP_PKEY *key, const char *cn, const char *dns, STACK_OF(X509_EXTENSION) * extra)
+{
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *name = X509_REQ_get_subject_name(req);
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_REQ_set_version(req, X509_REQ_VERSION_1);
+	if (cn != NULL)
+		X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					   -1, 0);
+	if (dns != NULL) {
+		char v[300];
+		snprintf(v, sizeof(v), "DNS:%s", dns);
+		sk_X509_EXTENSION_push(exts,
+				       X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, v));
+	}
+	for (int i = 0; i < sk_X509_EXTENSION_num(extra); i++)
+		sk_X509_EXTENSION_push(exts, X509_EXTENSION_dup(sk_X509_EXTENSION_value(extra, i)));
+	if (sk_X509_EXTENSION_num(exts) > 0)
+		X509_REQ_add_extensions(req, exts);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_set_pubkey(req, key);
+	X509_REQ_sign(req, key, EVP_sha256());
+	return req;
+}
+
+X509_REQ *fx_ca_csr(EVP_PKEY *key, const char *cn)
+{
+	struct x509_subject s = {.country = "US", .organization = "Certain", .common_name = cn};
+	struct cm_err err = {0};
+	enum x509_sig_alg alg = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
+				    ? X509_SIG_SHA256WITHRSA
+				    : X509_SIG_SHA256WITHECDSA;
+	X509_REQ *req = x509_ca_csr_build(key, alg, &s, NULL, &err);
+	if (req == NULL)
+		fprintf(stderr, "fx_ca_csr: %s\n", err.msg);
+	return req;
+}
+
+X509 *fx_issue(X509_REQ *csr, const char *arn, EVP_PKEY *signer, X509 *issuer,
+	       const struct x509_passthrough *api, int64_t not_after, struct cm_err *err)
+{
+	unsigned char serial[16];
+	x509_serial_random(serial);
+	struct x509_issue_params p = {
+	    .csr = csr,
+	    .tmpl = pca_template_find(arn),
+	    .signing_key = signer,
+	    .issuer_cert = issuer,
+	    .sig_alg = EVP_PKEY_get_base_id(signer) == EVP_PKEY_RSA ? X509_SIG_SHA256WITHRSA
+								    : X509_SIG_SHA256WITHECDSA,
+	    .serial = serial,
+	    .serial_len = sizeof(serial),
+	    .not_before = FX_NOW - 3600,
+	    .not_after = not_after,
+	    .api = api,
+	};
+	if (p.tmpl == NULL) {
+		fprintf(stderr, "fx_issue: no template %s\n", arn);
+		return NULL;
+	}
+	return x509_issue(&p, err);
+}
+
+X509 *fx_root(EVP_PKEY *key, const char *cn)
+{
+	struct cm_err err = {0};
+	X509_REQ *csr = fx_ca_csr(key, cn);
+	X509 *cert = fx_issue(csr, FX_TMPL("RootCACertificate"), key, NULL, NULL,
+			      FX_NOW + 10 * FX_YEAR, &err);
+	if (cert == NULL)
+		fprintf(stderr, "fx_root: %s\n", err.msg);
+	X509_REQ_free(csr);
+	return cert;
+}
+
+X509 *fx_sub(EVP_PKEY *key, const char *cn, const char *arn, EVP_PKEY *issuer_key, X509 *issuer)
+{
+	struct cm_err err = {0};
+	X509_REQ *csr = fx_ca_csr(key, cn);
+	X509 *cert = fx_issue(csr, arn, issuer_key, issuer, NULL, FX_NOW + 5 * FX_YEAR, &err);
+	if (cert == NULL)
+		fprintf(stderr, "fx_sub: %s\n", err.msg);
+	X509_REQ_free(csr);
+	return cert;
+}
+
+int fx_ext_crit(const X509 *cert, int nid)
+{
+	int i = X509_get_ext_by_NID(cert, nid, -1);
+	return i < 0 ? -1 : X509_EXTENSION_get_critical(X509_get_ext(cert, i));
+}
+
+unsigned fx_ku(const X509 *cert)
+{
+	ASN1_BIT_STRING *ku = X509_get_ext_d2i(cert, NID_key_usage, NULL, NULL);
+	unsigned bits = 0;
+	for (int i = 0; ku != NULL && i < X509_KU_BITS; i++)
+		if (ASN1_BIT_STRING_get_bit(ku, i))
+			bits |= 1u << i;
+	ASN1_BIT_STRING_free(ku);
+	return bits;
+}
+
+const char *fx_eku(const X509 *cert, char *buf, size_t size)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; eku != NULL && i < sk_ASN1_OBJECT_num(eku); i++) {
+		char oid[80];
+		OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i), 1);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", oid);
+	}
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	return buf;
+}
+
+int fx_ext_count(const X509 *cert)
+{
+	return X509_get_ext_count(cert);
+}
+
+int fx_verify(X509 *leaf, X509 *root, X509 *inter1, X509 *inter2, int64_t at)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_add_cert(store, root);
+	if (inter1 != NULL)
+		sk_X509_push(untrusted, inter1);
+	if (inter2 != NULL)
+		sk_X509_push(untrusted, inter2);
+	X509_STORE_CTX_init(ctx, store, leaf, untrusted);
+	X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
+	int ok = X509_verify_cert(ctx);
+	int rc = ok == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+	if (rc == X509_V_OK && ok != 1)
+		rc = -1;
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	sk_X509_free(untrusted);
+	ERR_clear_error();
+	return rc;
+}
+
+bool fx_name_der_eq(const X509_NAME *a, const X509_NAME *b)
+{
+	const unsigned char *da = NULL, *db = NULL;
+	size_t la = 0, lb = 0;
+	if (!X509_NAME_get0_der(a, &da, &la) || !X509_NAME_get0_der(b, &db, &lb))
+		return false;
+	return la == lb && memcmp(da, db, la) == 0;
+}
+
+X509_EXTENSION *fx_utf8_ext(const char *oid, const char *s, bool critical)
+{
+	ASN1_UTF8STRING *str = ASN1_UTF8STRING_new();
+	unsigned char *der = NULL;
+	ASN1_STRING_set(str, s, -1);
+	int n = i2d_ASN1_UTF8STRING(str, &der);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	ASN1_OCTET_STRING_set(os, der, n);
+	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+	X509_EXTENSION *ext = X509_EXTENSION_create_by_OBJ(NULL, obj, critical, os);
+	ASN1_OBJECT_free(obj);
+	ASN1_OCTET_STRING_free(os);
+	OPENSSL_free(der);
+	ASN1_UTF8STRING_free(str);
+	return ext;
+}

@@ -1,0 +1,54 @@
+/* Shared fixtures of the x509 unit tests: keys, CSRs, a CA hierarchy built
+ * through the public x509 API, and readers of certificate extensions. */
+#ifndef CERTAIN_TESTS_X509_FIXTURES_H
+#define CERTAIN_TESTS_X509_FIXTURES_H
+
+#include <openssl/x509v3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pca/templates.h"
+#include "x509/ca_csr.h"
+#include "x509/issue.h"
+#include "x509/keys.h"
+
+#define FX_NOW	      ((int64_t)1767225600) /* 2026-01-01T00:00:00Z */
+#define FX_YEAR	      ((int64_t)365 * 86400)
+#define FX_TMPL(name) "arn:aws:acm-pca:::template/" name "/V1"
+
+/* A key (owned); aborts the test binary if OpenSSL cannot make one. */
+EVP_PKEY *fx_key(enum x509_key_alg alg);
+
+/* A client CSR (owned) for key, signed with SHA-256: subject CN=cn (none
+ * when cn is NULL), SAN DNS:dns (none when NULL), plus extra extensions. */
+X509_REQ *fx_csr(EVP_PKEY *key, const char *cn, const char *dns, STACK_OF(X509_EXTENSION) * extra);
+
+/* The CA CSR of key (x509_ca_csr_build) with subject CN=cn, O=Certain, C=US. */
+X509_REQ *fx_ca_csr(EVP_PKEY *key, const char *cn);
+
+/* Issues csr with the template of arn (owned certificate; NULL on error, *err set). */
+X509 *fx_issue(X509_REQ *csr, const char *arn, EVP_PKEY *signer, X509 *issuer,
+	       const struct x509_passthrough *api, int64_t not_after, struct cm_err *err);
+
+/* A self-signed root for key (RootCACertificate/V1), valid FX_NOW-1h..+10 years. */
+X509 *fx_root(EVP_PKEY *key, const char *cn);
+
+/* A subordinate of issuer (signed by issuer_key) for key, with template arn. */
+X509 *fx_sub(EVP_PKEY *key, const char *cn, const char *arn, EVP_PKEY *issuer_key, X509 *issuer);
+
+/* -1: extension absent; else its critical flag (0/1). */
+int fx_ext_crit(const X509 *cert, int nid);
+/* KeyUsage as enum x509_ku bits (0 when absent). */
+unsigned fx_ku(const X509 *cert);
+/* EKU OIDs joined by ',' into buf ("" when absent). */
+const char *fx_eku(const X509 *cert, char *buf, size_t size);
+/* The number of extensions. */
+int fx_ext_count(const X509 *cert);
+/* X509_verify_cert of leaf with root trusted, untrusted intermediates, at time at. */
+int fx_verify(X509 *leaf, X509 *root, X509 *inter1, X509 *inter2, int64_t at);
+/* DER of a certificate's subject or issuer name equals another's subject. */
+bool fx_name_der_eq(const X509_NAME *a, const X509_NAME *b);
+/* An extension with a DER value of an UTF8String s. */
+X509_EXTENSION *fx_utf8_ext(const char *oid, const char *s, bool critical);
+
+#endif
