@@ -15,6 +15,7 @@
 
 #include "pca/templates.h"
 #include "util/clock.h"
+#include "x509/ca_csr.h"
 #include "x509/issue.h"
 #include "x509/keys.h"
 #include "x509/pem.h"
@@ -84,7 +85,9 @@ static int ip_make_ca(struct ip_shared *s, enum x509_key_alg alg)
 	memset(&subj, 0, sizeof(subj));
 	subj.common_name = "inproc bench CA";
 	s->ca_key = x509_key_generate(alg, &err);
-	X509_REQ *csr = s->ca_key ? x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err) : NULL;
+	X509_REQ *csr = NULL;
+	if (s->ca_key != NULL)
+		csr = x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err);
 	const struct pca_template *root =
 		pca_template_find("arn:aws:acm-pca:::template/RootCACertificate/V1");
 	s->ca_cert = csr != NULL ? ip_issue(s, csr, root, NULL) : NULL;

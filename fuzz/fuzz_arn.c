@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	struct arn_ca ca;
+	struct arn_ca ca = {0};
 	struct cm_err err;
 	char serial[48];
 	if (arn_parse_ca(text, "Arn", &ca, &err) == 0) {

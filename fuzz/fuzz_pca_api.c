@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n_ops = 0;
 	while (pca_operations[n_ops].target != NULL)
 		n_ops++;
-	if (size < 1)
+	if (size < 1 || n_ops == 0)
 		return 0;
 	const struct aws_operation *op = &pca_operations[data[0] % n_ops];
 	json_t *in = json_loadb((const char *)data + 1, size - 1, JSON_REJECT_DUPLICATES, NULL);

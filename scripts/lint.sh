@@ -14,8 +14,9 @@ if ! cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portabilit
 fi
 
 echo "-- clang-tidy"
-files=$(find src tests/unit fuzz -name '*.c' | sort)
-out=$(printf '%s\n' $files | xargs -P "$(nproc)" -n 8 clang-tidy --quiet 2>/dev/null -- $CFLAGS)
+# One file per clang-tidy run (files must come before "--" and the flags).
+out=$(find src tests/unit fuzz bench -name '*.c' | sort |
+	xargs -P "$(nproc)" -I{} sh -c 'clang-tidy --quiet "$1" -- $2 2>&1' _ {} "$CFLAGS")
 if printf '%s\n' "$out" | grep -qE '(warning|error):'; then
 	printf '%s\n' "$out" | grep -E -A3 '(warning|error):' | head -n 200
 	status=1

@@ -67,6 +67,7 @@ static int arn_fill_ca(const char *arn, char parts[5][64], const char *resource,
 		       struct arn_ca *out, const char **rest, struct cm_err *err)
 {
 	static const char prefix[] = "certificate-authority/";
+	memset(out, 0, sizeof(*out));
 	if (strncmp(resource, prefix, sizeof(prefix) - 1) != 0)
 		goto wrong;
 	const char *id = resource + sizeof(prefix) - 1;

@@ -14,8 +14,8 @@
 #define ARN_MAX 256
 
 struct arn_ca {
-	char partition[16];
-	char region[32];
+	char partition[64];
+	char region[64];
 	char account[16];
 	char ca_id[40]; /* lowercase uuid */
 };

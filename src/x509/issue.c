@@ -111,7 +111,11 @@ static int x509_issuer_key_id(X509 *issuer, unsigned char *buf, size_t size, siz
 
 X509 *x509_issue(const struct x509_issue_params *p, struct cm_err *err)
 {
-	bool self_signed = p->issuer_cert == NULL || (p->tmpl != NULL && p->tmpl->is_root);
+	if (p->tmpl == NULL || p->csr == NULL || p->signing_key == NULL) {
+		cm_fail(err, CM_ERR_INTERNAL, "incomplete issuance parameters");
+		return NULL;
+	}
+	bool self_signed = p->issuer_cert == NULL || p->tmpl->is_root;
 	unsigned char aki[64];
 	size_t aki_len = 0;
 	X509 *cert = NULL;
