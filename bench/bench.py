@@ -11,6 +11,7 @@ same machine, so ratios stay meaningful on a noisy host:
 Results go to stdout as a Markdown table; --out FILE also writes them there.
 """
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -31,10 +32,15 @@ sys.path.insert(0, ROOT)
 from tests.integration import harness  # noqa: E402  (server start/stop, CA helpers)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def wait_for_port(port, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
 
 
 def run_json(cmd):
@@ -80,12 +86,12 @@ def cfssl_rate(workdir, kind, csr_path, threads, seconds):
         json.dump({"signing": {"default": {"expiry": "720h",
                                            "usages": ["digital signature", "key encipherment",
                                                       "server auth", "client auth"]}}}, f)
-    port = free_port()
+    port = harness.free_port()
     proc = subprocess.Popen(["cfssl", "serve", "-address", "127.0.0.1", "-port", str(port),
                              "-ca", ca_pem, "-ca-key", ca_key, "-config", config],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        harness.wait_for_port(port, 15)
+        wait_for_port(port, 15)
         body = os.path.join(workdir, f"cfssl-body-{kind}.json")
         with open(csr_path) as f:
             json.dump({"certificate_request": f.read()}, open(body, "w"))
@@ -104,12 +110,14 @@ def main():
     args = ap.parse_args()
     secs = args.seconds
     workdir = tempfile.mkdtemp(prefix="certain-bench-")
-    server = harness.Server(CERTAIN, workdir)
+    os.environ["CERTAIN_BIN"] = CERTAIN
+    server = harness.Server(workdir)
     server.start()
     rows = []
     try:
-        akid, secret = server.credentials()
-        account = harness.Client(server)
+        creds = server.admin_creds()
+        akid, secret = creds.access_key_id, creds.secret_access_key
+        pca = harness.make_client(server.url, creds)
         loadgen = [LOADGEN, "--port", str(server.port), "--akid", akid, "--secret", secret]
         ping = run_json([LOADGEN, "--port", str(server.port), "--method", "GET", "--path",
                          "/ping", "--threads", "2", "--seconds", str(secs)])
@@ -118,11 +126,10 @@ def main():
                      f"p99 {ping['p99_ms']:.2f} ms", "baseline"))
         for kind, key_alg, sig_alg in (("rsa", "RSA_2048", "SHA256WITHRSA"),
                                        ("ec", "EC_prime256v1", "SHA256WITHECDSA")):
-            root = account.make_active_root(key_alg, sig_alg)
+            root = harness.build_root(pca, key_alg, sig_alg).arn
             csr = make_csr(workdir, kind)
             body = os.path.join(workdir, f"issue-{kind}.json")
             with open(csr, "rb") as f:
-                import base64
                 json.dump({"CertificateAuthorityArn": root,
                            "Csr": base64.b64encode(f.read()).decode(),
                            "SigningAlgorithm": sig_alg,
@@ -143,8 +150,8 @@ def main():
                              f"errors {http['errors']}",
                              f"{http['rps'] / inproc['rps']:.2f}x in-process "
                              f"({inproc['rps']:.0f}/s); {cf_text}"))
-        rows.append(("Server peak resident memory", f"{peak_rss_kib(server.pid) / 1024:.1f} MiB",
-                     "", ""))
+        rows.append(("Server peak resident memory",
+                     f"{peak_rss_kib(server.pid) / 1024:.1f} MiB", "", ""))
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -2,6 +2,7 @@
 # Installs the Debian packages Certain needs that are missing, and nothing else.
 #   install-deps.sh run    build and run the server
 #   install-deps.sh test   also everything the test suite drives
+#   install-deps.sh bench  also the peers the benchmarks compare against
 # Uses apt-get directly as root, through sudo otherwise.
 set -eu
 
@@ -11,10 +12,14 @@ RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjan
 # cppcheck/clang-tidy: static analysis.
 TEST_PKGS="awscli python3-boto3 openssl clang libclang-rt-14-dev cppcheck clang-tidy"
 
+# golang-cfssl: the peer `make bench` compares issuing against.
+BENCH_PKGS="golang-cfssl"
+
 case "${1:-run}" in
 run) want="$RUN_PKGS" ;;
 test) want="$RUN_PKGS $TEST_PKGS" ;;
-*) echo "usage: $0 run|test" >&2; exit 2 ;;
+bench) want="$RUN_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+*) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""
