@@ -208,6 +208,33 @@ class ProcessTests(CertainTestCase):
         finally:
             srv.stop_and_check()
 
+    def test_tls_listener_serves_https(self):
+        import boto3
+        from botocore.config import Config
+        d = os.path.join(self.tmp, 'tls')
+        os.makedirs(d, exist_ok=True)
+        key, pem = os.path.join(d, 'tls.key'), os.path.join(d, 'tls.pem')
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', pem,
+                        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+                        '-days', '2'], check=True, capture_output=True)
+        srv = self._server('tls-server').start(('--tls-cert', pem, '--tls-key', key))
+        try:
+            admin = srv.admin_creds()
+            pca = boto3.session.Session(
+                aws_access_key_id=admin.access_key_id,
+                aws_secret_access_key=admin.secret_access_key,
+                region_name='us-east-1').client(
+                    'acm-pca', endpoint_url=f'https://127.0.0.1:{srv.port}', verify=pem,
+                    config=Config(retries={'total_max_attempts': 1}))
+            arn = create_ca(pca, 'ROOT', common_name='Over TLS')
+            self.assertRegex(arn, ARN_CA_RE)
+            # The same port does not answer plain HTTP requests.
+            with self.assertRaises(Exception):
+                make_client(srv.url, admin).list_certificate_authorities()
+        finally:
+            srv.stop_and_check()
+
     def test_plain_http_on_non_loopback_is_refused(self):
         data = os.path.join(self.tmp, 'nonloopback')
         p = subprocess.Popen([self.server.bin, 'serve', '--listen', f'0.0.0.0:{free_port()}',
