@@ -172,6 +172,7 @@ struct keystore *keystore_open(const char *data_dir, bool create, struct cm_err 
 		cm_fail(err, CM_ERR_INTERNAL, "cannot derive the sealing key");
 		goto fail;
 	}
+	ks->keys = ks_cache_new();
 	return ks;
 fail:
 	keystore_close(ks);
@@ -182,6 +183,7 @@ void keystore_close(struct keystore *ks)
 {
 	if (ks == NULL)
 		return;
+	ks_cache_free(ks->keys);
 	OPENSSL_cleanse(ks, sizeof(*ks));
 	free(ks);
 }

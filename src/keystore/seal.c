@@ -132,6 +132,9 @@ EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size
 	EVP_PKEY *key = NULL;
 	PKCS8_PRIV_KEY_INFO *p8 = NULL;
 	size_t len = blob_len >= KS_OVERHEAD ? blob_len - KS_OVERHEAD : 0;
+	EVP_PKEY *cached = ks_cache_get(ks->keys, binding, blob, blob_len);
+	if (cached != NULL)
+		return cached;
 	unsigned char *der = malloc(len + 1);
 	const unsigned char *p = der;
 	if (der == NULL) {
@@ -145,6 +148,8 @@ EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size
 		key = EVP_PKCS82PKEY(p8);
 	if (key == NULL)
 		cm_fail(err, CM_ERR_INTERNAL, "sealed key opened but is not a private key");
+	else
+		ks_cache_put(ks->keys, binding, blob, blob_len, key);
 out:
 	PKCS8_PRIV_KEY_INFO_free(p8);
 	OPENSSL_clear_free(der, len + 1);

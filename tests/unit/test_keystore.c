@@ -254,3 +254,39 @@ TEST(keystore_new_access_keys)
 	CHECK(keystore_random_chars(buf, 8, "abc") < 0); /* 3 symbols: biased, refused */
 	CHECK(keystore_random_chars(buf, 8, "01") == 0 && strspn(buf, "01") == 8);
 }
+
+/* The opened-key cache returns the same key for the same sealed blob and
+ * never lets a cached key answer for an altered blob or another binding. */
+TEST(keystore_key_cache)
+{
+	struct ks_dir d = {0};
+	struct cm_err err = {0};
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	EVP_PKEY *key = EVP_EC_gen("P-256"), *a = NULL, *b = NULL, *c = NULL, *e = NULL;
+	ks_dir_make(&d);
+	struct keystore *ks = keystore_open(d.path, true, &err);
+	CHECK(ks != NULL && key != NULL);
+	if (ks == NULL || key == NULL)
+		goto out;
+	CHECK(keystore_seal_key(ks, key, KS_BINDING, &blob, &len, &err) == 0);
+	a = keystore_open_key(ks, blob, len, KS_BINDING, &err);
+	b = keystore_open_key(ks, blob, len, KS_BINDING, &err);
+	CHECK(a != NULL && a == b); /* second open served from the cache */
+	CHECK(a != NULL && EVP_PKEY_eq(a, key) == 1);
+	blob[len - 1] ^= 1;
+	c = keystore_open_key(ks, blob, len, KS_BINDING, &err);
+	CHECK(c == NULL && err.code == CM_ERR_INTERNAL);
+	blob[len - 1] ^= 1;
+	e = keystore_open_key(ks, blob, len, KS_BINDING "x", &err);
+	CHECK(e == NULL);
+out:
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+	EVP_PKEY_free(c);
+	EVP_PKEY_free(e);
+	EVP_PKEY_free(key);
+	free(blob);
+	keystore_close(ks);
+	ks_dir_remove(&d);
+}
