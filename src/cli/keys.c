@@ -109,6 +109,7 @@ int cli_keys(int argc, char **argv)
 		return 2;
 	}
 	const char *verb = argv[optind];
+	umask(077); /* a key written now may create the WAL: keep it private */
 	struct keystore *ks = NULL;
 	struct store *st = NULL;
 	struct cm_err err = {0};

@@ -297,6 +297,8 @@ int cli_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Everything in the data folder (database, WAL, lock) is the operator's alone. */
+	umask(077);
 	if (mkdir(o.data, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "certain serve: cannot create %s: %s\n", o.data, strerror(errno));
 		return 1;

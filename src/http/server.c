@@ -242,11 +242,11 @@ struct http_server *http_server_start(const struct http_config *cfg, http_handle
 		{MHD_OPTION_END, 0, NULL},
 	};
 	srv->daemon = MHD_start_daemon(
-		flags, cfg->port, NULL, NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, &ss,
+		flags, cfg->port, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		http_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &ss,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
-		http_mhd_log, NULL, MHD_OPTION_ARRAY, cfg->tls_cert_pem != NULL ? tls : tls + 2,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_ARRAY, cfg->tls_cert_pem != NULL ? tls : tls + 2,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		free(srv);

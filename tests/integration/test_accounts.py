@@ -138,6 +138,11 @@ class AccountIsolationTests(CertainTestCase):
                 self.assertTrue(os.path.isfile(path), f'{path} missing')
                 self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, name)
         self.assertTrue(os.path.isfile(os.path.join(self.server.data, 'certain.db')))
+        # Nothing in the data folder (database, its WAL, the lock) is readable by others.
+        for name in os.listdir(self.server.data):
+            with self.subTest(name):
+                mode = stat.S_IMODE(os.stat(os.path.join(self.server.data, name)).st_mode)
+                self.assertEqual(mode & 0o077, 0, f'{name} has mode {oct(mode)}')
 
     def test_credentials_file_format(self):
         import configparser
