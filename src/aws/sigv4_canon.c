@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "aws/sigv4.h"
+#include "util/hex.h"
 
 /* Past this the request is not one any AWS client makes; refuse, do not grow. */
 #define CANON_MAX	 (1u << 20)
@@ -120,17 +121,6 @@ char *sigv4_canonical_uri(const char *path)
 	return canon_take(&b);
 }
 
-static int canon_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..n) then encodes it canonically; a '%' not followed by
  * two hex digits stands for itself. '+' stays '+': SigV4 signers encode a
  * space as %20, never '+'. */
@@ -143,8 +133,8 @@ static char *canon_reencode(const char *s, size_t n)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (s[i] == '%' && i + 2 < n && (hi = canon_hexval(s[i + 1])) >= 0 &&
-		    (lo = canon_hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = hex_digit_value(s[i + 1])) >= 0 &&
+		    (lo = hex_digit_value(s[i + 2])) >= 0) {
 			raw[r++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

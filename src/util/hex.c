@@ -19,7 +19,7 @@ void hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int hex_value(char c)
+int hex_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -35,7 +35,7 @@ long hex_decode(const char *in, size_t in_len, unsigned char *out, size_t out_si
 	if (in_len % 2 != 0 || in_len / 2 > out_size)
 		return -1;
 	for (size_t i = 0; i < in_len / 2; i++) {
-		int hi = hex_value(in[2 * i]), lo = hex_value(in[2 * i + 1]);
+		int hi = hex_digit_value(in[2 * i]), lo = hex_digit_value(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

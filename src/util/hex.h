@@ -14,6 +14,9 @@
 /* Writes 2*len lowercase hex digits and a NUL to out (2*len + 1 bytes). */
 void hex_encode(const unsigned char *in, size_t len, char *out);
 
+/* The value of one hex digit (either case), or -1. */
+int hex_digit_value(char c);
+
 /* Decodes in_len hex digits (either case) into out; returns the number of
  * bytes written, or -1 on an odd length, a non-hex character or too small out. */
 long hex_decode(const char *in, size_t in_len, unsigned char *out, size_t out_size);
