@@ -12,6 +12,7 @@
 
 struct store;
 struct keystore;
+struct ref_cache;
 
 /* Read-only after start: shared by every request thread. */
 struct aws_env {
@@ -20,6 +21,7 @@ struct aws_env {
 	const char *region;
 	const char *partition;          /* "aws" */
 	unsigned char token_key[32];    /* MAC key for NextTokens */
+	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
 };
 
 /* One request's context. */

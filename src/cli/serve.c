@@ -20,6 +20,8 @@
 #include "keystore/keystore.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/ref_cache.h"
+#include "x509/pem.h"
 
 #define SERVE_MAX_BODY (1024 * 1024)
 
@@ -254,6 +256,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	int rc = 1;
 	if (keystore_derive(ks, "certain/next-token/v1", env.token_key) < 0)
 		goto out;
+	env.ca_certs = x509_cert_cache_new();
 	if (o->tls_cert != NULL && (serve_read_file(o->tls_cert, &cert) < 0 ||
 				    serve_read_file(o->tls_key, &key) < 0)) {
 		fprintf(stderr, "certain serve: cannot read %s or %s\n", o->tls_cert, o->tls_key);
@@ -278,6 +281,7 @@ out:
 	free(cert);
 	free(key);
 	OPENSSL_cleanse(env.token_key, sizeof(env.token_key));
+	ref_cache_free(env.ca_certs);
 	return rc;
 }
 

@@ -5,13 +5,13 @@
 
 #include <stddef.h>
 
-#include "keystore/cache.h"
+#include "util/ref_cache.h"
 #include "keystore/keystore.h"
 
 struct keystore {
 	unsigned char master[KEYSTORE_MASTER_LEN]; /* DATA/master.key: only HKDF input */
 	unsigned char seal[32]; /* AES-256-GCM key for sealed blobs, derived at open */
-	struct ks_cache *keys;  /* opened keys (cache.h); NULL disables caching */
+	struct ref_cache *keys; /* opened EVP_PKEYs by SHA-256(binding, blob); NULL: none */
 };
 
 /* HKDF-SHA256(master, info) into out[32]; 0 or -1. Callers choose `info` so

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,7 +133,9 @@ EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size
 	EVP_PKEY *key = NULL;
 	PKCS8_PRIV_KEY_INFO *p8 = NULL;
 	size_t len = blob_len >= KS_OVERHEAD ? blob_len - KS_OVERHEAD : 0;
-	EVP_PKEY *cached = ks_cache_get(ks->keys, binding, blob, blob_len);
+	unsigned char id[REF_CACHE_ID_LEN];
+	bool cacheable = ref_cache_id(binding, blob, blob_len, id) == 0;
+	EVP_PKEY *cached = cacheable ? ref_cache_get(ks->keys, id) : NULL;
 	if (cached != NULL)
 		return cached;
 	unsigned char *der = malloc(len + 1);
@@ -148,8 +151,8 @@ EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size
 		key = EVP_PKCS82PKEY(p8);
 	if (key == NULL)
 		cm_fail(err, CM_ERR_INTERNAL, "sealed key opened but is not a private key");
-	else
-		ks_cache_put(ks->keys, binding, blob, blob_len, key);
+	else if (cacheable)
+		ref_cache_put(ks->keys, id, key);
 out:
 	PKCS8_PRIV_KEY_INFO_free(p8);
 	OPENSSL_clear_free(der, len + 1);

@@ -17,6 +17,7 @@
 #include "x509/name.h"
 
 struct keystore;
+struct ref_cache;
 
 struct pca_ctx {
 	struct store *store;
@@ -25,6 +26,7 @@ struct pca_ctx {
 	const char *region;
 	const char *partition;
 	int64_t now;
+	struct ref_cache *ca_certs; /* parsed CA certificates; NULL: parse every time */
 };
 
 /* A tag as given by a client (borrowed strings). */

@@ -6,16 +6,27 @@
 #include "pca/internal.h"
 #include "x509/ca_cert.h"
 #include "x509/info.h"
+#include "util/ref_cache.h"
 #include "x509/pem.h"
 
-X509 *pca_ca_certificate(const struct store_ca *ca, struct cm_err *err)
+X509 *pca_ca_certificate(const struct pca_ctx *ctx, const struct store_ca *ca,
+			 struct cm_err *err)
 {
+	unsigned char id[REF_CACHE_ID_LEN];
 	if (ca->cert_der == NULL) {
 		cm_fail(err, CM_ERR_INVALID_STATE,
 			"The certificate authority has no certificate installed");
 		return NULL;
 	}
-	return x509_cert_from_der(ca->cert_der, ca->cert_der_len, err);
+	/* Keyed by the DER itself: a newly imported certificate is a new entry. */
+	bool cacheable = ref_cache_id(ca->id, ca->cert_der, ca->cert_der_len, id) == 0;
+	X509 *cert = cacheable ? ref_cache_get(ctx->ca_certs, id) : NULL;
+	if (cert != NULL)
+		return cert;
+	cert = x509_cert_from_der(ca->cert_der, ca->cert_der_len, err);
+	if (cert != NULL && cacheable)
+		ref_cache_put(ctx->ca_certs, id, cert);
+	return cert;
 }
 
 int pca_ca_get_csr(const struct pca_ctx *ctx, const char *arn, char **csr_pem,
@@ -137,7 +148,7 @@ int pca_ca_get_certificate(const struct pca_ctx *ctx, const char *arn, char **ce
 	if (pca_ca_load(ctx, arn, "CertificateAuthorityArn", &ca, err) < 0)
 		return -1;
 	if (pca_state_allows(PCA_OP_GET_CA_CERT, pca_effective_status(&ca, ctx->now), err) < 0 ||
-	    (cert = pca_ca_certificate(&ca, err)) == NULL)
+	    (cert = pca_ca_certificate(ctx, &ca, err)) == NULL)
 		goto out;
 	*cert_pem = x509_cert_to_pem(cert);
 	if (*cert_pem == NULL) {

@@ -23,14 +23,14 @@ static int pca_cert_arn_check(const struct store_ca *ca, const char *cert_arn, c
 
 /* Chain of a certificate this CA issued: the CA certificate, then its own
  * chain up to the root. A root's self-signed certificate has none. */
-static int pca_cert_chain(const struct store_ca *ca, const struct store_cert *rec, char **chain,
+static int pca_cert_chain(const struct pca_ctx *ctx, const struct store_ca *ca, const struct store_cert *rec, char **chain,
 			  struct cm_err *err)
 {
 	const struct pca_template *tmpl = pca_template_find(rec->template_arn);
 	*chain = NULL;
 	if (tmpl != NULL && tmpl->is_root)
 		return 0;
-	X509 *ca_cert = pca_ca_certificate(ca, err);
+	X509 *ca_cert = pca_ca_certificate(ctx, ca, err);
 	if (ca_cert == NULL)
 		return -1;
 	char *ca_pem = x509_cert_to_pem(ca_cert);
@@ -74,7 +74,7 @@ int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const cha
 		goto out;
 	}
 	cert = x509_cert_from_der(rec.der, rec.der_len, err);
-	if (cert == NULL || pca_cert_chain(&ca, &rec, chain_pem, err) < 0)
+	if (cert == NULL || pca_cert_chain(ctx, &ca, &rec, chain_pem, err) < 0)
 		goto out;
 	*cert_pem = x509_cert_to_pem(cert);
 	if (*cert_pem == NULL) {
@@ -92,12 +92,13 @@ out:
 }
 
 /* RevokeCertificate refuses the CA's own self-signed root certificate. */
-static int pca_revoke_not_self(const struct store_ca *ca, const char *serial, struct cm_err *err)
+static int pca_revoke_not_self(const struct pca_ctx *ctx, const struct store_ca *ca,
+			       const char *serial, struct cm_err *err)
 {
 	struct x509_cert_info info;
 	if (strcmp(ca->type, "ROOT") != 0 || ca->cert_der == NULL)
 		return 0;
-	X509 *cert = pca_ca_certificate(ca, err);
+	X509 *cert = pca_ca_certificate(ctx, ca, err);
 	if (cert == NULL)
 		return -1;
 	int rc = x509_cert_info_get(cert, &info, err);
@@ -127,7 +128,7 @@ int pca_revoke(const struct pca_ctx *ctx, const char *ca_arn, const char *serial
 			"CertificateSerial '%.128s' is not a hexadecimal serial number", serial_text);
 		goto out;
 	}
-	if (pca_revoke_not_self(&ca, serial, err) < 0)
+	if (pca_revoke_not_self(ctx, &ca, serial, err) < 0)
 		goto out;
 	if (store_cert_get(ctx->store, ca.id, serial, &rec, err) < 0 || rec.der == NULL) {
 		cm_fail(err, CM_ERR_NOT_FOUND,

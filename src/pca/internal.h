@@ -16,8 +16,10 @@ void pca_key_binding(const char *ca_id, char *buf, size_t size);
 EVP_PKEY *pca_ca_open_key(const struct pca_ctx *ctx, const struct store_ca *ca,
 			  struct cm_err *err);
 
-/* The CA certificate as an X509 (owned); CM_ERR_INVALID_STATE when none. */
-X509 *pca_ca_certificate(const struct store_ca *ca, struct cm_err *err);
+/* The CA certificate as an X509 (a reference: X509_free it), parsed once and
+ * then served from ctx->ca_certs; CM_ERR_INVALID_STATE when none is installed. */
+X509 *pca_ca_certificate(const struct pca_ctx *ctx, const struct store_ca *ca,
+			 struct cm_err *err);
 
 /* Checks tags of a create or tag request (InvalidTagException). */
 int pca_ca_tags_check(const struct pca_tag *tags, size_t n, struct cm_err *err);

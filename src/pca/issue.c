@@ -105,7 +105,7 @@ static int pca_issue_prepare(const struct pca_ctx *ctx, const struct pca_issue_r
 			       "%s key",
 			       x509_sig_alg_name(req->sig_alg), job->ca.key_alg);
 	if (!job->tmpl->is_root) {
-		job->issuer = pca_ca_certificate(&job->ca, err);
+		job->issuer = pca_ca_certificate(ctx, &job->ca, err);
 		if (job->issuer == NULL)
 			return -1;
 		/* A sub-CA's path length must stay below its issuer's constraint. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/ref_cache.h"
 #include "x509/pem_util.h"
 
 /* Skips whitespace; returns the new offset. A trailing NUL (jv_blob adds one
@@ -200,4 +201,19 @@ X509 *x509_cert_from_der(const unsigned char *der, size_t len, struct cm_err *er
 		return NULL;
 	}
 	return cert;
+}
+
+static int x509_cache_up_ref(void *cert)
+{
+	return X509_up_ref(cert);
+}
+
+static void x509_cache_release(void *cert)
+{
+	X509_free(cert);
+}
+
+struct ref_cache *x509_cert_cache_new(void)
+{
+	return ref_cache_new(x509_cache_up_ref, x509_cache_release);
 }

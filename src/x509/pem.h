@@ -8,6 +8,8 @@
 
 #include "util/err.h"
 
+struct ref_cache;
+
 /* A CSR from PEM or DER (owned), checked as IssueCertificate needs it:
  * CM_ERR_MALFORMED_CSR, with a message saying what is wrong, when it does not
  * decode, has bytes after it, its self-signature fails, its key is RSA below
@@ -35,5 +37,9 @@ char *x509_chain_to_pem(const STACK_OF(X509) * chain);
  * ours, so a bad one is our fault) when the bytes are not one certificate. */
 unsigned char *x509_cert_to_der(const X509 *cert, size_t *len);
 X509 *x509_cert_from_der(const unsigned char *der, size_t len, struct cm_err *err);
+
+/* A cache of parsed certificates (util/ref_cache.h), for certificates read
+ * on every request, such as a CA's own. */
+struct ref_cache *x509_cert_cache_new(void);
 
 #endif

@@ -15,6 +15,7 @@ struct pca_ctx pca_api_ctx(const struct aws_ctx *ctx)
 		.region = ctx->env->region,
 		.partition = ctx->env->partition,
 		.now = ctx->now,
+		.ca_certs = ctx->env->ca_certs,
 	};
 	return p;
 }
