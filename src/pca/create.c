@@ -10,6 +10,15 @@
 #include "pca/internal.h"
 #include "x509/pem.h"
 
+int pca_idempotent_result(const struct pca_ctx *ctx, const char *scope, const char *token,
+			  char *result, size_t size, struct cm_err *err)
+{
+	if (token == NULL)
+		return 0;
+	return store_idempotency_get(ctx->store, ctx->account, scope, token,
+				     ctx->now - PCA_IDEMPOTENCY_WINDOW, result, size, err);
+}
+
 void pca_key_binding(const char *ca_id, char *buf, size_t size)
 {
 	snprintf(buf, size, "certain:ca-key:%s", ca_id);
@@ -98,15 +107,10 @@ int pca_ca_create(const struct pca_ctx *ctx, const struct pca_create_req *req, c
 	if (pca_check_families(req->key_alg, req->sig_alg, err) < 0 ||
 	    pca_ca_tags_check(req->tags, req->n_tags, err) < 0)
 		return -1;
-	if (req->idempotency_token != NULL) {
-		int found = store_idempotency_get(ctx->store, ctx->account,
-						  "CreateCertificateAuthority",
-						  req->idempotency_token,
-						  ctx->now - PCA_IDEMPOTENCY_WINDOW, arn_out, arn_size,
-						  err);
-		if (found != 0)
-			return found < 0 ? -1 : 0;
-	}
+	int found = pca_idempotent_result(ctx, "CreateCertificateAuthority",
+					  req->idempotency_token, arn_out, arn_size, err);
+	if (found != 0)
+		return found < 0 ? -1 : 0;
 	arn_uuid4(ca.id);
 	snprintf(ca.account_id, sizeof(ca.account_id), "%s", ctx->account);
 	snprintf(ca.type, sizeof(ca.type), "%s", req->subordinate ? "SUBORDINATE" : "ROOT");

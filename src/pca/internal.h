@@ -9,6 +9,11 @@
 
 #define PCA_IDEMPOTENCY_WINDOW 300 /* seconds: AWS's 5 minutes */
 
+/* The result a request with this IdempotencyToken already produced within
+ * the window: 1 (result filled), 0 (none: token NULL or unseen), -1 (error). */
+int pca_idempotent_result(const struct pca_ctx *ctx, const char *scope, const char *token,
+			  char *result, size_t size, struct cm_err *err);
+
 /* The keystore binding of a CA's sealed key. */
 void pca_key_binding(const char *ca_id, char *buf, size_t size);
 

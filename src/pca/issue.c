@@ -181,15 +181,11 @@ int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *
 	int rc = -1;
 	if (pca_issue_prepare(ctx, req, &job, err) < 0)
 		goto out;
-	if (req->idempotency_token != NULL) {
-		int found = store_idempotency_get(ctx->store, ctx->account, job.scope,
-						  req->idempotency_token,
-						  ctx->now - PCA_IDEMPOTENCY_WINDOW, cert_arn_out,
-						  arn_size, err);
-		if (found != 0) {
-			rc = found < 0 ? -1 : 0;
-			goto out;
-		}
+	int found = pca_idempotent_result(ctx, job.scope, req->idempotency_token, cert_arn_out,
+					  arn_size, err);
+	if (found != 0) {
+		rc = found < 0 ? -1 : 0;
+		goto out;
 	}
 	if (pca_issue_reserve(ctx, req, &job, serial, &rec, err) < 0)
 		goto out;

@@ -65,8 +65,7 @@ int pca_api_list_cas(const struct aws_ctx *actx, json_t *in, json_t **out, struc
 	}
 	*out = json_pack("{s:o}", "CertificateAuthorities", page.items);
 	if (owner == 0 && next[0] != '\0')
-		pca_api_set_owned_string(*out, "NextToken",
-					 token_encode(actx->env->token_key, ctx.account, scope, next));
+		return pca_api_set_next_token(actx, out, scope, next, err);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aws/jv.h"
+#include "aws/token.h"
 
 struct pca_ctx pca_api_ctx(const struct aws_ctx *ctx)
 {
@@ -18,6 +19,19 @@ struct pca_ctx pca_api_ctx(const struct aws_ctx *ctx)
 		.ca_certs = ctx->env->ca_certs,
 	};
 	return p;
+}
+
+int pca_api_set_next_token(const struct aws_ctx *actx, json_t **out, const char *scope,
+			   const char *cursor, struct cm_err *err)
+{
+	char *token = token_encode(actx->env->token_key, actx->account, scope, cursor);
+	if (token == NULL) {
+		json_decref(*out);
+		*out = NULL;
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot encode NextToken");
+	}
+	pca_api_set_owned_string(*out, "NextToken", token);
+	return 0;
 }
 
 void pca_api_set_owned_string(json_t *obj, const char *name, char *s)

@@ -25,6 +25,11 @@ int pca_api_revocation_decode(json_t *in, const char *base, char **out, struct c
 int pca_api_tags_decode(json_t *in, const char *name, size_t min, size_t max,
 			struct pca_tag **tags, size_t *n, struct cm_err *err);
 
+/* Adds NextToken (the authenticated form of cursor) to *out. On failure *out
+ * is released and set to NULL: a page must never end silently short. */
+int pca_api_set_next_token(const struct aws_ctx *actx, json_t **out, const char *scope,
+			   const char *cursor, struct cm_err *err);
+
 /* A JSON string member from an owned C string; frees it. NULL-safe (no member). */
 void pca_api_set_owned_string(json_t *obj, const char *name, char *s);
 

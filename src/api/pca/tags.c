@@ -68,12 +68,11 @@ int pca_api_list_tags(const struct aws_ctx *actx, json_t *in, json_t **out, stru
 		json_array_append_new(list, json_pack("{s:s, s:s}", "Key", tags[i].key, "Value",
 						      tags[i].value));
 	*out = json_pack("{s:o}", "Tags", list);
+	store_tags_free(tags, n);
 	if (end < n) {
 		char next[32];
 		snprintf(next, sizeof(next), "%zu", end);
-		pca_api_set_owned_string(*out, "NextToken",
-					 token_encode(actx->env->token_key, ctx.account, scope, next));
+		return pca_api_set_next_token(actx, out, scope, next, err);
 	}
-	store_tags_free(tags, n);
 	return 0;
 }
