@@ -1,4 +1,4 @@
-/* Certificate authority records and their tags. */
+/* Certificate authority records (their tags are in tags.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,79 +216,4 @@ int store_ca_count(struct store *st, const char *account_id, struct cm_err *err)
 	int n = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
 	return n;
-}
-
-int store_ca_tags_get(struct store *st, const char *ca_id, struct store_tag **out, size_t *n,
-		      struct cm_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *stmt =
-		store_prepare(st, "SELECT key, value FROM ca_tags WHERE ca_id = ? ORDER BY key", err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, ca_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct store_tag *t = realloc(*out, cap * sizeof(**out));
-			if (t == NULL)
-				break;
-			*out = t;
-		}
-		(*out)[*n].key = store_col_strdup(stmt, 0);
-		(*out)[*n].value = store_col_strdup(stmt, 1);
-		(*n)++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_tags_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return store_fail(st, stmt, err);
-	}
-	sqlite3_finalize(stmt);
-	return 0;
-}
-
-void store_tags_free(struct store_tag *tags, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(tags[i].key);
-		free(tags[i].value);
-	}
-	free(tags);
-}
-
-int store_ca_tag_put(struct store *st, const char *ca_id, const char *key, const char *value,
-		     struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(st,
-					   "INSERT INTO ca_tags (ca_id, key, value) VALUES (?, ?, ?) "
-					   "ON CONFLICT (ca_id, key) DO UPDATE SET value = excluded.value",
-					   err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, ca_id);
-	store_bind_text(stmt, 2, key);
-	store_bind_text(stmt, 3, value);
-	return store_exec_stmt(st, stmt, err);
-}
-
-int store_ca_tag_delete(struct store *st, const char *ca_id, const char *key, const char *value,
-			struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(
-		st,
-		value != NULL ? "DELETE FROM ca_tags WHERE ca_id = ? AND key = ? AND value = ?"
-			      : "DELETE FROM ca_tags WHERE ca_id = ? AND key = ?",
-		err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, ca_id);
-	store_bind_text(stmt, 2, key);
-	if (value != NULL)
-		store_bind_text(stmt, 3, value);
-	return store_exec_stmt(st, stmt, err);
 }

@@ -155,4 +155,130 @@ int store_idempotency_get(struct store *st, const char *account_id, const char *
 int store_idempotency_put(struct store *st, const char *account_id, const char *scope,
 			  const char *token, const char *result, int64_t now, struct cm_err *err);
 
+/* --- ACM certificates ---------------------------------------------------- */
+
+/* One ACM certificate (spec acm.md §4). Text fields hold the AWS enum
+ * spellings; "" means absent. The stored status is what acm/ last decided;
+ * two statuses are read, not stored (see store_acm_effective_status). */
+struct store_acm_cert {
+	char id[40];		  /* uuid: the ARN suffix */
+	char account_id[16];
+	char type[16];		  /* IMPORTED | AMAZON_ISSUED | PRIVATE */
+	char status[24];	  /* PENDING_VALIDATION | ISSUED | FAILED | REVOKED */
+	char failure_reason[40];
+	char domain_name[256];
+	char *names_json;	  /* JSON array of every name, DomainName first (owned) */
+	char key_alg[24];	  /* KeyAlgorithm */
+	char ca_arn[256];	  /* PRIVATE: the issuing CA's ARN */
+	char validation_method[8];/* public: DNS | EMAIL */
+	char *validation_json;	  /* public: JSON object name → ValidationDomain (owned, may be NULL) */
+	char ct_logging[12];	  /* CertificateTransparencyLoggingPreference */
+	char export_option[12];	  /* CertificateExport */
+	char managed_by[16];
+	unsigned char *key_sealed; /* keystore blob; NULL until there is a key */
+	size_t key_sealed_len;
+	unsigned char *cert_der;  /* NULL until issued or imported */
+	size_t cert_der_len;
+	char *chain_pem;	  /* issuer first … root; NULL when none */
+	char serial[80];	  /* colon hex */
+	char *subject;		  /* RFC 4514 (owned) */
+	char *issuer;		  /* short issuer name (owned) */
+	char sig_alg[24];
+	unsigned key_usage;	  /* enum x509_ku bits */
+	unsigned eku_bits;	  /* enum x509_eku_bit */
+	char *eku_json;		  /* [{"Name":…,"OID":…}] as Describe shows it (owned) */
+	int64_t not_before, not_after;
+	int64_t created_at, issued_at, imported_at, revoked_at; /* 0 = absent */
+	int64_t validation_deadline; /* PENDING_VALIDATION reads VALIDATION_TIMED_OUT from here; 0 = never */
+	char revocation_reason[32];
+	bool exported;		  /* exported since issue or last renewal */
+	char *renewal_json;	  /* {"RenewalStatus","RenewalStatusReason","UpdatedAt"}; NULL = no renewal yet */
+	int64_t resent_at;	  /* last ResendValidationEmail */
+	bool in_use;		  /* read only: InUseBy is not empty */
+};
+void store_acm_cert_clear(struct store_acm_cert *c);
+
+/* The status a reader sees: ISSUED past not_after reads EXPIRED, and
+ * PENDING_VALIDATION past a non-zero validation_deadline reads
+ * VALIDATION_TIMED_OUT; anything else as stored. The list filter applies the
+ * same rule in SQL so a page and a Describe always agree. */
+const char *store_acm_effective_status(const struct store_acm_cert *c, int64_t now);
+
+int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err);
+/* CM_ERR_NOT_FOUND when absent or of another account. */
+int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
+		       struct store_acm_cert *out, struct cm_err *err);
+/* Rewrites every column but id, account_id and created_at. CM_ERR_NOT_FOUND
+ * when the row is gone (deleted meanwhile). */
+int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err);
+/* Removes the certificate, its tags, usages and history rows. */
+int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
+			  struct cm_err *err);
+
+/* ListCertificates filters; every list is OR-ed inside, filters AND-ed.
+ * Empty lists (n = 0) and zero masks do not filter. */
+struct store_acm_filter {
+	int64_t now;		     /* for the read statuses */
+	const char *const *statuses; /* effective statuses */
+	size_t n_statuses;
+	const char *const *key_algs;
+	size_t n_key_algs;
+	unsigned eku_any; /* enum x509_eku_bit: certificate has any of these */
+	unsigned ku_any;  /* enum x509_ku: certificate has any of these */
+	const char *export_option; /* NULL = any */
+	const char *managed_by;	   /* NULL = any */
+	bool descending;	   /* by (created_at, id) */
+};
+
+/* Pages an account's certificates in (created_at, id) order (or reverse)
+ * strictly after the cursor (after_id "" = from the start), through the index
+ * (account_id, created_at, id). fn gets each matching row (key and
+ * certificate DER not loaded). Returns the number of rows passed to fn, -1 on error. */
+int store_acm_cert_list(struct store *st, const char *account_id,
+			const struct store_acm_filter *f, int64_t after_created_at,
+			const char *after_id, int limit,
+			void (*fn)(void *ctx, const struct store_acm_cert *c), void *ctx,
+			struct cm_err *err);
+
+/* Tags of an ACM certificate: same rules as the CA tag functions above. */
+int store_acm_tags_get(struct store *st, const char *cert_id, struct store_tag **out, size_t *n,
+		       struct cm_err *err);
+int store_acm_tag_put(struct store *st, const char *cert_id, const char *key, const char *value,
+		      struct cm_err *err);
+int store_acm_tag_delete(struct store *st, const char *cert_id, const char *key,
+			 const char *value, struct cm_err *err);
+
+/* InUseBy: what uses a certificate (deployment targets). The list is an
+ * owned array of owned strings, sorted; free with store_strings_free. */
+int store_acm_usage_add(struct store *st, const char *cert_id, const char *user,
+			struct cm_err *err);
+int store_acm_usage_remove(struct store *st, const char *cert_id, const char *user,
+			   struct cm_err *err);
+int store_acm_usage_list(struct store *st, const char *cert_id, char ***out, size_t *n,
+			 struct cm_err *err);
+void store_strings_free(char **s, size_t n);
+
+/* The certificates a renewal or reimport replaced, kept so that they can still
+ * be revoked and audited. */
+struct store_acm_history {
+	char cert_id[40];
+	char serial[80];  /* colon hex */
+	char ca_arn[256]; /* "" for imported */
+	int64_t not_before, not_after, replaced_at;
+};
+int store_acm_history_add(struct store *st, const struct store_acm_history *h,
+			  struct cm_err *err);
+/* Oldest first; *out owned (free()). */
+int store_acm_history_list(struct store *st, const char *cert_id, struct store_acm_history **out,
+			   size_t *n, struct cm_err *err);
+
+/* --- account configuration ---------------------------------------------- */
+
+/* ExpiryEvents.DaysBeforeExpiry of an account: 1 when set (*days filled), 0
+ * when never set, -1 on error. */
+int store_account_days_before_expiry(struct store *st, const char *account_id, int *days,
+				     struct cm_err *err);
+int store_account_set_days_before_expiry(struct store *st, const char *account_id, int days,
+					 struct cm_err *err);
+
 #endif

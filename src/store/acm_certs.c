@@ -1,0 +1,202 @@
+/* ACM certificate records: insert, get, update, delete, and the effective
+ * (read) status. The paged, filtered list lives in acm_list.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/acm_internal.h"
+
+void store_acm_cert_clear(struct store_acm_cert *c)
+{
+	if (c == NULL)
+		return;
+	free(c->names_json);
+	free(c->validation_json);
+	free(c->key_sealed); /* sealed: no plaintext to wipe */
+	free(c->cert_der);
+	free(c->chain_pem);
+	free(c->subject);
+	free(c->issuer);
+	free(c->eku_json);
+	free(c->renewal_json);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *store_acm_effective_status(const struct store_acm_cert *c, int64_t now)
+{
+	/* Keep in step with ACM_EFFECTIVE_STATUS_SQL (acm_internal.h). */
+	if (strcmp(c->status, "ISSUED") == 0 && c->not_after <= now)
+		return "EXPIRED";
+	if (strcmp(c->status, "PENDING_VALIDATION") == 0 && c->validation_deadline != 0 &&
+	    c->validation_deadline <= now)
+		return "VALIDATION_TIMED_OUT";
+	return c->status;
+}
+
+void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blobs)
+{
+	int i = 0;
+	memset(c, 0, sizeof(*c));
+	store_col_copy(stmt, i++, c->id, sizeof(c->id));
+	store_col_copy(stmt, i++, c->account_id, sizeof(c->account_id));
+	c->created_at = sqlite3_column_int64(stmt, i++);
+	store_col_copy(stmt, i++, c->type, sizeof(c->type));
+	store_col_copy(stmt, i++, c->status, sizeof(c->status));
+	store_col_copy(stmt, i++, c->failure_reason, sizeof(c->failure_reason));
+	store_col_copy(stmt, i++, c->domain_name, sizeof(c->domain_name));
+	c->names_json = store_col_strdup(stmt, i++);
+	store_col_copy(stmt, i++, c->key_alg, sizeof(c->key_alg));
+	store_col_copy(stmt, i++, c->ca_arn, sizeof(c->ca_arn));
+	store_col_copy(stmt, i++, c->validation_method, sizeof(c->validation_method));
+	c->validation_json = store_col_strdup(stmt, i++);
+	store_col_copy(stmt, i++, c->ct_logging, sizeof(c->ct_logging));
+	store_col_copy(stmt, i++, c->export_option, sizeof(c->export_option));
+	store_col_copy(stmt, i++, c->managed_by, sizeof(c->managed_by));
+	c->chain_pem = store_col_strdup(stmt, i++);
+	store_col_copy(stmt, i++, c->serial, sizeof(c->serial));
+	c->subject = store_col_strdup(stmt, i++);
+	c->issuer = store_col_strdup(stmt, i++);
+	store_col_copy(stmt, i++, c->sig_alg, sizeof(c->sig_alg));
+	c->key_usage = (unsigned)sqlite3_column_int64(stmt, i++);
+	c->eku_bits = (unsigned)sqlite3_column_int64(stmt, i++);
+	c->eku_json = store_col_strdup(stmt, i++);
+	c->not_before = sqlite3_column_int64(stmt, i++);
+	c->not_after = sqlite3_column_int64(stmt, i++);
+	c->issued_at = sqlite3_column_int64(stmt, i++);
+	c->imported_at = sqlite3_column_int64(stmt, i++);
+	c->revoked_at = sqlite3_column_int64(stmt, i++);
+	c->validation_deadline = sqlite3_column_int64(stmt, i++);
+	store_col_copy(stmt, i++, c->revocation_reason, sizeof(c->revocation_reason));
+	c->exported = sqlite3_column_int(stmt, i++) != 0;
+	c->renewal_json = store_col_strdup(stmt, i++);
+	c->resent_at = sqlite3_column_int64(stmt, i++);
+	c->in_use = sqlite3_column_int(stmt, i++) != 0;
+	if (!with_blobs)
+		return;
+	c->key_sealed = store_col_blobdup(stmt, i++, &c->key_sealed_len);
+	c->cert_der = store_col_blobdup(stmt, i, &c->cert_der_len);
+}
+
+/* Binds ACM_DATA_COLUMNS then ACM_BLOB_COLUMNS from parameter i on; returns
+ * the next free parameter index. Insert and update share it so their column
+ * orders cannot drift apart. */
+static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm_cert *c)
+{
+	store_bind_text(stmt, i++, c->type);
+	store_bind_text(stmt, i++, c->status);
+	store_bind_text(stmt, i++, c->failure_reason);
+	store_bind_text(stmt, i++, c->domain_name);
+	store_bind_text(stmt, i++, c->names_json);
+	store_bind_text(stmt, i++, c->key_alg);
+	store_bind_text(stmt, i++, c->ca_arn);
+	store_bind_text(stmt, i++, c->validation_method);
+	store_bind_text(stmt, i++, c->validation_json);
+	store_bind_text(stmt, i++, c->ct_logging);
+	store_bind_text(stmt, i++, c->export_option);
+	store_bind_text(stmt, i++, c->managed_by);
+	store_bind_text(stmt, i++, c->chain_pem);
+	store_bind_text(stmt, i++, c->serial);
+	store_bind_text(stmt, i++, c->subject);
+	store_bind_text(stmt, i++, c->issuer);
+	store_bind_text(stmt, i++, c->sig_alg);
+	sqlite3_bind_int64(stmt, i++, c->key_usage);
+	sqlite3_bind_int64(stmt, i++, c->eku_bits);
+	store_bind_text(stmt, i++, c->eku_json);
+	sqlite3_bind_int64(stmt, i++, c->not_before);
+	sqlite3_bind_int64(stmt, i++, c->not_after);
+	sqlite3_bind_int64(stmt, i++, c->issued_at);
+	sqlite3_bind_int64(stmt, i++, c->imported_at);
+	sqlite3_bind_int64(stmt, i++, c->revoked_at);
+	sqlite3_bind_int64(stmt, i++, c->validation_deadline);
+	store_bind_text(stmt, i++, c->revocation_reason);
+	sqlite3_bind_int(stmt, i++, c->exported ? 1 : 0);
+	store_bind_text(stmt, i++, c->renewal_json);
+	sqlite3_bind_int64(stmt, i++, c->resent_at);
+	/* A NULL pointer binds SQL NULL: no key / no certificate yet. */
+	sqlite3_bind_blob(stmt, i++, c->key_sealed, (int)c->key_sealed_len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(stmt, i++, c->cert_der, (int)c->cert_der_len, SQLITE_TRANSIENT);
+	return i;
+}
+
+#define Q8 "?,?,?,?,?,?,?,?,"
+/* 32 placeholders: ACM_DATA_COLUMNS (30) + ACM_BLOB_COLUMNS (2). */
+#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 "?,?,?,?,?,?,?,?"
+
+int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+{
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "INSERT INTO acm_certificates (" ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
+			  ", " ACM_BLOB_COLUMNS ") VALUES (?,?,?," ACM_DATA_PLACEHOLDERS ")",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, c->id);
+	store_bind_text(stmt, 2, c->account_id);
+	sqlite3_bind_int64(stmt, 3, c->created_at);
+	store_acm_bind_data(stmt, 4, c);
+	return store_exec_stmt(st, stmt, err);
+}
+
+int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
+		       struct store_acm_cert *out, struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
+					   ", " ACM_IN_USE_COLUMN ", " ACM_BLOB_COLUMNS
+					   " FROM acm_certificates "
+					   "WHERE id = ? AND account_id = ?",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, id);
+	store_bind_text(stmt, 2, account_id);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(st, stmt, err);
+	store_acm_read(stmt, out, true);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* Runs an UPDATE/DELETE that must touch exactly the certificate's row. */
+static int store_acm_exec_one(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
+{
+	if (store_exec_stmt(st, stmt, err) < 0)
+		return -1;
+	if (sqlite3_changes(store_db(st, err)) != 1)
+		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
+	return 0;
+}
+
+int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+{
+	/* Row-value SET: one column list shared with insert and read. */
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "UPDATE acm_certificates SET (" ACM_DATA_COLUMNS ", " ACM_BLOB_COLUMNS
+			  ") = (" ACM_DATA_PLACEHOLDERS ") WHERE id = ? AND account_id = ?",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	int i = store_acm_bind_data(stmt, 1, c);
+	store_bind_text(stmt, i++, c->id);
+	store_bind_text(stmt, i, c->account_id);
+	return store_acm_exec_one(st, stmt, err);
+}
+
+int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
+			  struct cm_err *err)
+{
+	/* Tags, usages and history go with it through ON DELETE CASCADE. */
+	sqlite3_stmt *stmt =
+	    store_prepare(st, "DELETE FROM acm_certificates WHERE id = ? AND account_id = ?", err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, id);
+	store_bind_text(stmt, 2, account_id);
+	return store_acm_exec_one(st, stmt, err);
+}

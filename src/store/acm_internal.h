@@ -1,0 +1,38 @@
+/* Column lists and the row reader shared by acm_certs.c (single records) and
+ * acm_list.c (pages). Private to src/store/. */
+#ifndef CERTAIN_STORE_ACM_INTERNAL_H
+#define CERTAIN_STORE_ACM_INTERNAL_H
+
+#include "store/internal.h"
+
+/* Never rewritten after insert. */
+#define ACM_KEY_COLUMNS "id, account_id, created_at"
+/* Everything else but the two blobs, in store_acm_read order (30 columns). */
+#define ACM_DATA_COLUMNS                                                                           \
+	"type, status, failure_reason, domain_name, names_json, key_alg, ca_arn, "                 \
+	"validation_method, validation_json, ct_logging, export_option, managed_by, "              \
+	"chain_pem, serial, subject, issuer, sig_alg, key_usage, eku_bits, eku_json, "             \
+	"not_before, not_after, issued_at, imported_at, revoked_at, validation_deadline, "         \
+	"revocation_reason, exported, renewal_json, resent_at"
+/* Read-only: whether anything uses the certificate (InUse of a summary),
+ * one primary-key probe per row. */
+#define ACM_IN_USE_COLUMN                                                                          \
+	"EXISTS (SELECT 1 FROM acm_cert_usage u WHERE u.cert_id = acm_certificates.id)"
+/* Last, so a list can leave them out and share the reader. */
+#define ACM_BLOB_COLUMNS "key_sealed, cert_der"
+
+/* The status a reader sees, as SQL; binds now twice. Must say exactly what
+ * store_acm_effective_status says. */
+#define ACM_EFFECTIVE_STATUS_SQL                                                                   \
+	"CASE WHEN status = 'ISSUED' AND not_after <= ? THEN 'EXPIRED' "                           \
+	"WHEN status = 'PENDING_VALIDATION' AND validation_deadline <> 0 "                         \
+	"AND validation_deadline <= ? THEN 'VALIDATION_TIMED_OUT' ELSE status END"
+
+/* Fills c from a row selected as KEY, DATA, IN_USE[, BLOB] columns. */
+void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blobs);
+
+/* The page query store_acm_cert_list runs for this filter and cursor (owned;
+ * NULL when out of memory). Exposed so a test can EXPLAIN it. */
+char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id);
+
+#endif
