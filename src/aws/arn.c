@@ -2,6 +2,7 @@
 #include "aws/arn.h"
 
 #include <openssl/rand.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,14 +10,16 @@
 
 #define ARN_WORD "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-/* The model pattern arn:[\w+=/,.@-]+:acm-pca:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*
- * split into its six fields; the resource is returned in *resource. */
+/* The model pattern arn:[\w+=/,.@-]+:<service>:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*
+ * split into its six fields; the resource is returned in *resource. The
+ * length limits are the model's: 5–200 for acm-pca, 20–2048 for acm. */
 static int arn_split(const char *arn, const char *service, const char *member, char parts[5][64],
 		     const char **resource, struct cm_err *err)
 {
 	size_t len = strlen(arn);
 	const char *p = arn;
-	if (len < 5 || len > 200)
+	bool acm = strcmp(service, "acm") == 0;
+	if (len < (acm ? 20 : 5) || len > (acm ? 2048 : 200))
 		goto bad;
 	for (int i = 0; i < 5; i++) {
 		const char *colon = strchr(p, ':');
@@ -40,9 +43,12 @@ static int arn_split(const char *arn, const char *service, const char *member, c
 bad:
 	/* Explicit -1 (not the callee's value): the analyzer cannot see across files. */
 	jv_fail_constraint(err, member, arn,
-				  "Member must satisfy regular expression pattern: "
-				  "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+"
-				  "(/[\\w+=,.@-]+)*");
+			   acm ? "Member must satisfy regular expression pattern: "
+				 "arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+"
+				 "(/[\\w+=,.@-]+)*"
+			       : "Member must satisfy regular expression pattern: "
+				 "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+"
+				 "(/[\\w+=,.@-]+)*");
 	return -1;
 wrong:
 	cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid %s ARN", arn, service);
@@ -120,6 +126,34 @@ int arn_parse_pca_certificate(const char *arn, const char *member, struct arn_ca
 wrong:
 	return cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid certificate ARN",
 		       arn);
+}
+
+int arn_parse_acm_certificate(const char *arn, const char *member, struct arn_acm_cert *out,
+			      struct cm_err *err)
+{
+	static const char prefix[] = "certificate/";
+	char parts[5][64] = {{0}};
+	const char *resource = NULL;
+	memset(out, 0, sizeof(*out));
+	if (arn_split(arn, "acm", member, parts, &resource, err) < 0)
+		return -1;
+	bool is_cert = strncmp(resource, prefix, sizeof(prefix) - 1) == 0;
+	const char *id = is_cert ? resource + sizeof(prefix) - 1 : "";
+	if (!is_cert || !arn_is_uuid(id, strlen(id)) || parts[3][0] == '\0' ||
+	    strlen(parts[4]) != 12)
+		return cm_fail(err, CM_ERR_INVALID_ARN, "The ARN %.200s is not a valid certificate ARN",
+			       arn);
+	snprintf(out->partition, sizeof(out->partition), "%s", parts[1]);
+	snprintf(out->region, sizeof(out->region), "%s", parts[3]);
+	memcpy(out->account, parts[4], 13); /* 12 digits, checked above, and the NUL */
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	return 0;
+}
+
+void arn_format_acm_certificate(char *buf, size_t size, const char *partition, const char *region,
+				const char *account, const char *id)
+{
+	snprintf(buf, size, "arn:%s:acm:%s:%s:certificate/%s", partition, region, account, id);
 }
 
 void arn_format_ca(char *buf, size_t size, const char *partition, const char *region,

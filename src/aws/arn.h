@@ -1,6 +1,7 @@
 /* ARNs: building and parsing the identifiers of Certain's resources.
  *   CA:          arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>
  *   certificate: <CA ARN>/certificate/<serial hex>
+ *   ACM certificate: arn:aws:acm:<region>:<account>:certificate/<uuid>
  * Parsing follows the AWS order of errors: a value outside the model pattern
  * is a ValidationException, a well-formed ARN of the wrong kind an
  * InvalidArnException; whether it exists (and is the caller's) is decided later. */
@@ -26,6 +27,19 @@ int arn_parse_ca(const char *arn, const char *member, struct arn_ca *out, struct
 /* Parses a PCA certificate ARN: its CA part and the serial (lowercase hex). */
 int arn_parse_pca_certificate(const char *arn, const char *member, struct arn_ca *ca,
 			      char *serial, size_t serial_size, struct cm_err *err);
+
+struct arn_acm_cert {
+	char partition[64];
+	char region[64];
+	char account[16];
+	char id[40]; /* lowercase uuid */
+};
+
+/* Parses an ACM certificate ARN (model length 20–2048). */
+int arn_parse_acm_certificate(const char *arn, const char *member, struct arn_acm_cert *out,
+			      struct cm_err *err);
+void arn_format_acm_certificate(char *buf, size_t size, const char *partition, const char *region,
+				const char *account, const char *id);
 
 void arn_format_ca(char *buf, size_t size, const char *partition, const char *region,
 		   const char *account, const char *ca_id);

@@ -17,7 +17,7 @@
 #define AWS_CONTENT_TYPE "application/x-amz-json-1.1"
 
 /* The tables of every service this endpoint speaks, searched in order. */
-static const struct aws_operation *const aws_tables[] = {pca_operations, NULL};
+static const struct aws_operation *const aws_tables[] = {pca_operations, acm_operations, NULL};
 
 struct aws_exchange {
 	char request_id[40];

@@ -45,6 +45,9 @@ int jv_enum(json_t *parent, const char *prefix, const char *name, bool required,
 int jv_blob(json_t *parent, const char *prefix, const char *name, bool required,
 	    size_t min, size_t max, unsigned char **out, size_t *len, struct cm_err *err);
 
+/* The characters of the pattern class \w. */
+#define JV_WORD "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
 /* Character-class checks for model patterns. */
 bool jv_is_oid(const char *s);            /* ([0-2])\.([0-9]|([0-3][0-9]))((\.([0-9]+)){0,126}) */
 bool jv_is_printable_latin1(const char *s); /* [\u0009\u000A\u000D\u0020-\u00FF]* */

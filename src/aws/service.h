@@ -22,6 +22,7 @@ struct aws_env {
 	const char *partition;          /* "aws" */
 	unsigned char token_key[32];    /* MAC key for NextTokens */
 	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
+	const char *acm_validation_zone; /* suffix of ACM DNS validation CNAME targets */
 };
 
 /* One request's context. */
@@ -43,6 +44,7 @@ struct aws_operation {
 
 /* Tables of each service's operations, terminated by a NULL target. */
 extern const struct aws_operation pca_operations[];
+extern const struct aws_operation acm_operations[];
 
 /* The HTTP handler for the API listener (ctx is a struct aws_env *). */
 void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_response *resp);

@@ -257,6 +257,8 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	if (keystore_derive(ks, "certain/next-token/v1", env.token_key) < 0)
 		goto out;
 	env.ca_certs = x509_cert_cache_new();
+	/* AWS's shape; the public-certificate issue makes the zone configurable. */
+	env.acm_validation_zone = "acm-validations.aws";
 	if (o->tls_cert != NULL && (serve_read_file(o->tls_cert, &cert) < 0 ||
 				    serve_read_file(o->tls_key, &key) < 0)) {
 		fprintf(stderr, "certain serve: cannot read %s or %s\n", o->tls_cert, o->tls_key);

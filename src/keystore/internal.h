@@ -19,4 +19,9 @@ struct keystore {
 int keystore_hkdf(const unsigned char master[KEYSTORE_MASTER_LEN], const char *info,
 		  size_t info_len, unsigned char out[32]);
 
+/* keystore_open_key without the cache: for keys used once (an export), which
+ * should not stay in memory afterwards. */
+EVP_PKEY *keystore_open_key_uncached(struct keystore *ks, const unsigned char *blob,
+				     size_t blob_len, const char *binding, struct cm_err *err);
+
 #endif

@@ -43,6 +43,14 @@ int keystore_seal_key(struct keystore *ks, EVP_PKEY *key, const char *binding, u
 EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size_t blob_len,
 			    const char *binding, struct cm_err *err);
 
+/* ExportCertificate (spec acm.md §6.6): the sealed key as PEM "ENCRYPTED
+ * PRIVATE KEY" (PKCS#8 PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC) under the
+ * caller's passphrase. *pem is owned (free()). The plaintext exists only in
+ * memory here and is not cached. CM_ERR_INTERNAL on failure. */
+int keystore_export_key(struct keystore *ks, const unsigned char *blob, size_t blob_len,
+			const char *binding, const unsigned char *passphrase, size_t pass_len,
+			char **pem, struct cm_err *err);
+
 /* Seals a short secret (e.g. an access key's secret, bound to its access key id);
  * same blob layout and rules as keystore_seal_key. */
 int keystore_seal_secret(struct keystore *ks, const unsigned char *secret, size_t len,

@@ -127,17 +127,12 @@ out:
 	return rc;
 }
 
-EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size_t blob_len,
-			    const char *binding, struct cm_err *err)
+EVP_PKEY *keystore_open_key_uncached(struct keystore *ks, const unsigned char *blob,
+				     size_t blob_len, const char *binding, struct cm_err *err)
 {
 	EVP_PKEY *key = NULL;
 	PKCS8_PRIV_KEY_INFO *p8 = NULL;
 	size_t len = blob_len >= KS_OVERHEAD ? blob_len - KS_OVERHEAD : 0;
-	unsigned char id[REF_CACHE_ID_LEN];
-	bool cacheable = ref_cache_id(binding, blob, blob_len, id) == 0;
-	EVP_PKEY *cached = cacheable ? ref_cache_get(ks->keys, id) : NULL;
-	if (cached != NULL)
-		return cached;
 	unsigned char *der = malloc(len + 1);
 	const unsigned char *p = der;
 	if (der == NULL) {
@@ -151,11 +146,23 @@ EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size
 		key = EVP_PKCS82PKEY(p8);
 	if (key == NULL)
 		cm_fail(err, CM_ERR_INTERNAL, "sealed key opened but is not a private key");
-	else if (cacheable)
-		ref_cache_put(ks->keys, id, key);
 out:
 	PKCS8_PRIV_KEY_INFO_free(p8);
 	OPENSSL_clear_free(der, len + 1);
+	return key;
+}
+
+EVP_PKEY *keystore_open_key(struct keystore *ks, const unsigned char *blob, size_t blob_len,
+			    const char *binding, struct cm_err *err)
+{
+	unsigned char id[REF_CACHE_ID_LEN];
+	bool cacheable = ref_cache_id(binding, blob, blob_len, id) == 0;
+	EVP_PKEY *key = cacheable ? ref_cache_get(ks->keys, id) : NULL;
+	if (key != NULL)
+		return key;
+	key = keystore_open_key_uncached(ks, blob, blob_len, binding, err);
+	if (key != NULL && cacheable)
+		ref_cache_put(ks->keys, id, key);
 	return key;
 }
 

@@ -35,6 +35,15 @@ struct pca_tag {
 	const char *value; /* NULL: absent (Untag by key only) */
 };
 
+/* Checks tags of a create or tag request (InvalidTagException): keys 1–128
+ * and values 0–256 characters of the AWS tag pattern, no "aws:" prefix. ACM
+ * tags follow the same rules. */
+int pca_ca_tags_check(const struct pca_tag *tags, size_t n, struct cm_err *err);
+
+/* How many distinct keys a tag set has once `tags` are merged into `have`. */
+size_t pca_tags_merged_count(const struct store_tag *have, size_t n_have,
+			     const struct pca_tag *tags, size_t n);
+
 struct pca_create_req {
 	bool subordinate;
 	enum x509_key_alg key_alg;

@@ -26,7 +26,5 @@ EVP_PKEY *pca_ca_open_key(const struct pca_ctx *ctx, const struct store_ca *ca,
 X509 *pca_ca_certificate(const struct pca_ctx *ctx, const struct store_ca *ca,
 			 struct cm_err *err);
 
-/* Checks tags of a create or tag request (InvalidTagException). */
-int pca_ca_tags_check(const struct pca_tag *tags, size_t n, struct cm_err *err);
 
 #endif

@@ -54,14 +54,9 @@ static int pca_tag_target(const struct pca_ctx *ctx, const char *arn, struct sto
 	return 0;
 }
 
-/* Tags after merging `tags` into the CA's current ones. */
-static int pca_tags_merged_count(const struct pca_ctx *ctx, const char *ca_id,
-				 const struct pca_tag *tags, size_t n, struct cm_err *err)
+size_t pca_tags_merged_count(const struct store_tag *have, size_t n_have,
+			     const struct pca_tag *tags, size_t n)
 {
-	struct store_tag *have;
-	size_t n_have;
-	if (store_ca_tags_get(ctx->store, ca_id, &have, &n_have, err) < 0)
-		return -1;
 	size_t total = n_have;
 	for (size_t i = 0; i < n; i++) {
 		bool known = false;
@@ -71,6 +66,18 @@ static int pca_tags_merged_count(const struct pca_ctx *ctx, const char *ca_id,
 			known = strcmp(tags[j].key, tags[i].key) == 0;
 		total += !known;
 	}
+	return total;
+}
+
+/* Tags after merging `tags` into the CA's current ones. */
+static int pca_ca_tags_merged_count(const struct pca_ctx *ctx, const char *ca_id,
+				    const struct pca_tag *tags, size_t n, struct cm_err *err)
+{
+	struct store_tag *have;
+	size_t n_have;
+	if (store_ca_tags_get(ctx->store, ca_id, &have, &n_have, err) < 0)
+		return -1;
+	size_t total = pca_tags_merged_count(have, n_have, tags, n);
 	store_tags_free(have, n_have);
 	return (int)total;
 }
@@ -84,7 +91,7 @@ int pca_ca_tag(const struct pca_ctx *ctx, const char *arn, const struct pca_tag 
 		return -1;
 	if (store_begin(ctx->store, err) < 0)
 		goto out;
-	int total = pca_tags_merged_count(ctx, ca.id, tags, n, err);
+	int total = pca_ca_tags_merged_count(ctx, ca.id, tags, n, err);
 	if (total < 0)
 		goto rollback;
 	if (total > PCA_MAX_TAGS) {

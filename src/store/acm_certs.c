@@ -39,6 +39,7 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 	store_col_copy(stmt, i++, c->id, sizeof(c->id));
 	store_col_copy(stmt, i++, c->account_id, sizeof(c->account_id));
 	c->created_at = sqlite3_column_int64(stmt, i++);
+	c->revision = sqlite3_column_int64(stmt, i++);
 	store_col_copy(stmt, i++, c->type, sizeof(c->type));
 	store_col_copy(stmt, i++, c->status, sizeof(c->status));
 	store_col_copy(stmt, i++, c->failure_reason, sizeof(c->failure_reason));
@@ -126,7 +127,7 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
 			  "INSERT INTO acm_certificates (" ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
-			  ", " ACM_BLOB_COLUMNS ") VALUES (?,?,?," ACM_DATA_PLACEHOLDERS ")",
+			  ", " ACM_BLOB_COLUMNS ") VALUES (?,?,?,1," ACM_DATA_PLACEHOLDERS ")",
 			  err);
 	if (stmt == NULL)
 		return -1;
@@ -172,19 +173,59 @@ static int store_acm_exec_one(struct store *st, sqlite3_stmt *stmt, struct cm_er
 	return 0;
 }
 
+/* After an update that changed nothing: was the row deleted, or changed? */
+static int store_acm_update_missed(struct store *st, const struct store_acm_cert *c,
+				   struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(
+	    st, "SELECT 1 FROM acm_certificates WHERE id = ? AND account_id = ?", err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, c->id);
+	store_bind_text(stmt, 2, c->account_id);
+	int rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return cm_fail(err, CM_ERR_CONFLICT,
+			       "The certificate was changed by another request; try again");
+	return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
+}
+
 int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {
-	/* Row-value SET: one column list shared with insert and read. */
+	/* Row-value SET: one column list shared with insert and read. The
+	 * revision makes a read-modify-write that raced another one fail
+	 * instead of writing back stale material. */
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
 			  "UPDATE acm_certificates SET (" ACM_DATA_COLUMNS ", " ACM_BLOB_COLUMNS
-			  ") = (" ACM_DATA_PLACEHOLDERS ") WHERE id = ? AND account_id = ?",
+			  ") = (" ACM_DATA_PLACEHOLDERS "), revision = revision + 1"
+			  " WHERE id = ? AND account_id = ? AND revision = ?",
 			  err);
 	if (stmt == NULL)
 		return -1;
 	int i = store_acm_bind_data(stmt, 1, c);
 	store_bind_text(stmt, i++, c->id);
-	store_bind_text(stmt, i, c->account_id);
+	store_bind_text(stmt, i++, c->account_id);
+	sqlite3_bind_int64(stmt, i, c->revision);
+	if (store_exec_stmt(st, stmt, err) < 0)
+		return -1;
+	if (sqlite3_changes(store_db(st, err)) != 1)
+		return store_acm_update_missed(st, c, err);
+	return 0;
+}
+
+int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
+				 struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "UPDATE acm_certificates SET exported = 1, "
+					   "revision = revision + 1 WHERE id = ? AND account_id = ?",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, id);
+	store_bind_text(stmt, 2, account_id);
 	return store_acm_exec_one(st, stmt, err);
 }
 

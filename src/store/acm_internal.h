@@ -5,8 +5,8 @@
 
 #include "store/internal.h"
 
-/* Never rewritten after insert. */
-#define ACM_KEY_COLUMNS "id, account_id, created_at"
+/* Never rewritten after insert, but for revision, which only ever counts up. */
+#define ACM_KEY_COLUMNS "id, account_id, created_at, revision"
 /* Everything else but the two blobs, in store_acm_read order (30 columns). */
 #define ACM_DATA_COLUMNS                                                                           \
 	"type, status, failure_reason, domain_name, names_json, key_alg, ca_arn, "                 \

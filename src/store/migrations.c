@@ -73,6 +73,7 @@ static const char *const store_migrations[] = {
 	"  id TEXT PRIMARY KEY,"
 	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
 	"  created_at INTEGER NOT NULL,"
+	"  revision INTEGER NOT NULL,"
 	"  type TEXT NOT NULL,"
 	"  status TEXT NOT NULL,"
 	"  failure_reason TEXT NOT NULL DEFAULT '',"

@@ -195,6 +195,7 @@ struct store_acm_cert {
 	char *renewal_json;	  /* {"RenewalStatus","RenewalStatusReason","UpdatedAt"}; NULL = no renewal yet */
 	int64_t resent_at;	  /* last ResendValidationEmail */
 	bool in_use;		  /* read only: InUseBy is not empty */
+	int64_t revision;	  /* read only: counts updates (see store_acm_cert_update) */
 };
 void store_acm_cert_clear(struct store_acm_cert *c);
 
@@ -208,9 +209,13 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 /* CM_ERR_NOT_FOUND when absent or of another account. */
 int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
 		       struct store_acm_cert *out, struct cm_err *err);
-/* Rewrites every column but id, account_id and created_at. CM_ERR_NOT_FOUND
- * when the row is gone (deleted meanwhile). */
+/* Rewrites every column but id, account_id and created_at, if the row is
+ * still at c->revision (as read): CM_ERR_CONFLICT when another update came
+ * first, CM_ERR_NOT_FOUND when the row is gone (deleted meanwhile). */
 int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err);
+/* Sets only the exported flag, so an export never writes back stale material. */
+int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
+				 struct cm_err *err);
 /* Removes the certificate, its tags, usages and history rows. */
 int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
 			  struct cm_err *err);

@@ -134,7 +134,8 @@ char *x509_name_to_string(const X509_NAME *name)
 		long n = BIO_get_mem_data(bio, &data);
 		out = n >= 0 ? malloc((size_t)n + 1) : NULL;
 		if (out != NULL) {
-			memcpy(out, data, (size_t)n);
+			if (n > 0) /* an empty name has no data pointer at all */
+				memcpy(out, data, (size_t)n);
 			out[n] = '\0';
 		}
 	}

@@ -167,19 +167,31 @@ TEST(store_acm_round_trip_and_update)
 	fill_acm(&u, "full", ACCT, 42);
 	strcpy(u.serial, "ff");
 	u.not_after = 999;
+	u.revision = 1; /* as inserted */
 	CHECK(store_acm_cert_update(st, &u, &err) == 0);
+	/* A writer that read revision 1 too has lost the race. */
+	CHECK(store_acm_cert_update(st, &u, &err) < 0 && err.code == CM_ERR_CONFLICT);
 	CHECK(store_acm_cert_get(st, ACCT, "full", &got, &err) == 0);
 	CHECK(got.key_sealed == NULL && got.cert_der == NULL && got.names_json == NULL);
 	check_same(harness_failures, &u, &got, false);
 	store_acm_cert_clear(&got);
 	fill_acm_full(&u, "full");
 	u.created_at = 7; /* not rewritten */
+	u.revision = 2;
 	CHECK(store_acm_cert_update(st, &u, &err) == 0);
 	CHECK(store_acm_cert_get(st, ACCT, "full", &got, &err) == 0);
-	CHECK(got.created_at == 42);
+	CHECK(got.created_at == 42 && got.revision == 3);
 	u.created_at = 42;
 	check_same(harness_failures, &u, &got, true);
 	store_acm_cert_clear(&got);
+
+	/* Marking exported touches only that flag, and counts as a change. */
+	CHECK(store_acm_cert_mark_exported(st, ACCT, "full", &err) == 0);
+	CHECK(store_acm_cert_get(st, ACCT, "full", &got, &err) == 0);
+	CHECK(got.exported && got.revision == 4 && strcmp(got.serial, u.serial) == 0);
+	store_acm_cert_clear(&got);
+	CHECK(store_acm_cert_mark_exported(st, OTHER, "full", &err) < 0 &&
+	      err.code == CM_ERR_NOT_FOUND);
 
 	/* Another account's or a deleted row is not found. */
 	snprintf(u.account_id, sizeof(u.account_id), "%s", OTHER);

@@ -2,6 +2,7 @@
 #include "test_x509_fixtures.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,4 +187,117 @@ X509_EXTENSION *fx_utf8_ext(const char *oid, const char *s, bool critical)
 	OPENSSL_free(der);
 	ASN1_UTF8STRING_free(str);
 	return ext;
+}
+
+/* "CN=a,O=b" into name; aborts on an attribute OpenSSL does not know. */
+static void fx_name_parse(X509_NAME *name, const char *text)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", text != NULL ? text : "");
+	for (char *save = NULL, *rdn = strtok_r(buf, ",", &save); rdn != NULL;
+	     rdn = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(rdn, '=');
+		if (eq == NULL)
+			abort();
+		*eq = '\0';
+		if (!X509_NAME_add_entry_by_txt(name, rdn, MBSTRING_UTF8,
+						(const unsigned char *)eq + 1, -1, -1, 0))
+			abort();
+	}
+}
+
+static void fx_cert_exts(X509 *cert, X509 *issuer, const struct fx_cert_spec *s)
+{
+	X509V3_CTX ctx;
+	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : cert, cert, NULL, NULL, 0);
+	for (int i = 0; i < 8 && s->exts[i][0] != NULL; i++) {
+		X509_EXTENSION *ext = X509V3_EXT_nconf(NULL, &ctx, s->exts[i][0], s->exts[i][1]);
+		if (ext == NULL || !X509_add_ext(cert, ext, -1)) {
+			fprintf(stderr, "fx_cert: bad extension %s\n", s->exts[i][0]);
+			abort();
+		}
+		X509_EXTENSION_free(ext);
+	}
+}
+
+X509 *fx_cert(const struct fx_cert_spec *s)
+{
+	X509 *cert = X509_new();
+	EVP_PKEY *signer = s->signer != NULL ? s->signer : s->key;
+	const EVP_MD *md = s->md != NULL ? s->md : EVP_sha256();
+	if (EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519)
+		md = NULL;
+	if (cert == NULL || !X509_set_version(cert, s->version ? s->version - 1 : X509_VERSION_3) ||
+	    !ASN1_INTEGER_set(X509_get_serialNumber(cert), s->serial ? s->serial : 4096) ||
+	    !X509_set_pubkey(cert, s->key))
+		abort();
+	fx_name_parse(X509_get_subject_name(cert), s->subject);
+	if (!X509_set_issuer_name(cert, s->issuer != NULL ? X509_get_subject_name(s->issuer)
+							  : X509_get_subject_name(cert)))
+		abort();
+	if (ASN1_TIME_set(X509_getm_notBefore(cert),
+			  (time_t)(s->not_before ? s->not_before : FX_NOW - 3600)) == NULL ||
+	    ASN1_TIME_set(X509_getm_notAfter(cert),
+			  (time_t)(s->not_after ? s->not_after : FX_NOW + FX_YEAR)) == NULL)
+		abort();
+	fx_cert_exts(cert, s->issuer, s);
+	if (X509_sign(cert, signer, md) <= 0) {
+		fprintf(stderr, "fx_cert: signing failed\n");
+		abort();
+	}
+	return cert;
+}
+
+static char *fx_bio_text(BIO *bio)
+{
+	char *data = NULL;
+	long n = BIO_get_mem_data(bio, &data);
+	char *out = malloc((size_t)n + 1);
+	if (out == NULL)
+		abort();
+	memcpy(out, data, (size_t)n);
+	out[n] = '\0';
+	return out;
+}
+
+char *fx_key_pem(EVP_PKEY *key, enum fx_key_pem form)
+{
+	static const char pass[] = "secret-pass";
+	BIO *bio = BIO_new(BIO_s_mem());
+	int ok = 0;
+	switch (form) {
+	case FX_PEM_PKCS8:
+		ok = PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+		break;
+	case FX_PEM_EC_PARAMS_SEC1:
+		ok = PEM_write_bio_Parameters(bio, key) &&
+		     PEM_write_bio_PrivateKey_traditional(bio, key, NULL, NULL, 0, NULL, NULL);
+		break;
+	case FX_PEM_TRADITIONAL:
+		ok = PEM_write_bio_PrivateKey_traditional(bio, key, NULL, NULL, 0, NULL, NULL);
+		break;
+	case FX_PEM_PKCS8_ENCRYPTED:
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), pass,
+						   (int)strlen(pass), NULL, NULL);
+		break;
+	case FX_PEM_TRADITIONAL_ENCRYPTED:
+		ok = PEM_write_bio_PrivateKey_traditional(bio, key, EVP_aes_128_cbc(),
+							  (const unsigned char *)pass,
+							  (int)strlen(pass), NULL, NULL);
+		break;
+	}
+	if (!ok)
+		abort();
+	char *out = fx_bio_text(bio);
+	BIO_free(bio);
+	return out;
+}
+
+EVP_PKEY *fx_key_other(unsigned rsa_bits)
+{
+	EVP_PKEY *key =
+	    rsa_bits != 0 ? EVP_RSA_gen(rsa_bits) : EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	if (key == NULL)
+		abort();
+	return key;
 }

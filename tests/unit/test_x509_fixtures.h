@@ -51,4 +51,39 @@ bool fx_name_der_eq(const X509_NAME *a, const X509_NAME *b);
 /* An extension with a DER value of an UTF8String s. */
 X509_EXTENSION *fx_utf8_ext(const char *oid, const char *s, bool critical);
 
+/* A certificate built field by field, for shapes the issuance code never
+ * makes (v1, expired, odd keys, hand-written extensions). */
+struct fx_cert_spec {
+	EVP_PKEY *key;		/* subject public key */
+	EVP_PKEY *signer;	/* NULL: key (self-signed) */
+	X509 *issuer;		/* issuer name source; NULL: the subject itself */
+	const char *subject;	/* "CN=a,O=b" (no escaped commas); NULL or "": empty */
+	int version;		/* 1, 2 or 3; 0 means 3 */
+	long serial;		/* 0 means 4096 */
+	int64_t not_before;	/* 0 means FX_NOW - 1 hour */
+	int64_t not_after;	/* 0 means FX_NOW + 1 year */
+	const EVP_MD *md;	/* NULL: SHA-256 (none for Ed25519 signers) */
+	const char *exts[8][2]; /* {name, value} for X509V3_EXT_nconf, e.g.
+				   {"subjectAltName", "DNS:a.example"}; NULL-terminated */
+};
+
+/* The certificate of spec (owned); aborts when OpenSSL refuses a field. */
+X509 *fx_cert(const struct fx_cert_spec *spec);
+
+/* PEM forms of a private key, as the ImportCertificate tests need them. */
+enum fx_key_pem {
+	FX_PEM_PKCS8,		      /* PRIVATE KEY */
+	FX_PEM_TRADITIONAL,	      /* RSA PRIVATE KEY / EC PRIVATE KEY */
+	FX_PEM_EC_PARAMS_SEC1,	      /* EC PARAMETERS then EC PRIVATE KEY */
+	FX_PEM_PKCS8_ENCRYPTED,	      /* ENCRYPTED PRIVATE KEY */
+	FX_PEM_TRADITIONAL_ENCRYPTED, /* Proc-Type: 4,ENCRYPTED */
+};
+
+/* A key's PEM text in form (owned, free()). */
+char *fx_key_pem(EVP_PKEY *key, enum fx_key_pem form);
+/* A key no x509_key_alg names (owned): an Ed25519 key when rsa_bits is 0,
+ * else an RSA key of rsa_bits (1024 for ACM's RSA_1024, 1536 for a size
+ * nobody accepts). Aborts when OpenSSL cannot make it. */
+EVP_PKEY *fx_key_other(unsigned rsa_bits);
+
 #endif

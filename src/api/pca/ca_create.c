@@ -87,7 +87,7 @@ static int create_decode(json_t *in, struct pca_create_req *req, struct create_p
 	    jv_enum(in, NULL, "KeyStorageSecurityStandard", false, key_storages, &storage, NULL,
 		    err) < 0 ||
 	    jv_enum(in, NULL, "UsageMode", false, usage_modes, &mode, NULL, err) < 0 ||
-	    pca_api_tags_decode(in, "Tags", 0, 50, &p->tags, &req->n_tags, err) < 0)
+	    pca_api_tags_decode(in, "Tags", false, 50, &p->tags, &req->n_tags, err) < 0)
 		return -1;
 	if (req->idempotency_token != NULL && !jv_is_printable_latin1(req->idempotency_token))
 		return jv_fail_constraint(err, "IdempotencyToken", req->idempotency_token,

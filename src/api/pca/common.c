@@ -70,14 +70,14 @@ json_t *pca_api_ca_encode(const struct pca_ctx *ctx, const struct store_ca *ca,
 	return j;
 }
 
-int pca_api_tags_decode(json_t *in, const char *name, size_t min, size_t max,
+int pca_api_tags_decode(json_t *in, const char *name, bool required, size_t max,
 			struct pca_tag **tags, size_t *n, struct cm_err *err)
 {
 	json_t *list = NULL, *item;
 	size_t i;
 	*tags = NULL;
 	*n = 0;
-	if (jv_array(in, NULL, name, min > 0, min, max, &list, err) < 0)
+	if (jv_array(in, NULL, name, required, 1, max, &list, err) < 0)
 		return -1;
 	if (list == NULL)
 		return 0;

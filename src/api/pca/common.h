@@ -21,8 +21,8 @@ json_t *pca_api_ca_encode(const struct pca_ctx *ctx, const struct store_ca *ca,
  * keep their value there. */
 int pca_api_revocation_decode(json_t *in, const char *base, char **out, struct cm_err *err);
 
-/* Decodes a Tags list (borrowed strings; *tags freed with free()). */
-int pca_api_tags_decode(json_t *in, const char *name, size_t min, size_t max,
+/* Decodes a Tags list of 1..max tags (borrowed strings; *tags freed with free()). */
+int pca_api_tags_decode(json_t *in, const char *name, bool required, size_t max,
 			struct pca_tag **tags, size_t *n, struct cm_err *err);
 
 /* Adds NextToken (the authenticated form of cursor) to *out. On failure *out

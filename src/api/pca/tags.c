@@ -19,7 +19,7 @@ static int tags_change(const struct aws_ctx *actx, json_t *in, json_t **out, boo
 	size_t n = 0;
 	int rc = -1;
 	if (jv_string(in, NULL, ARN_MEMBER, true, 5, 200, &arn, err) < 0 ||
-	    pca_api_tags_decode(in, "Tags", 1, 50, &tags, &n, err) < 0)
+	    pca_api_tags_decode(in, "Tags", true, 50, &tags, &n, err) < 0)
 		return -1;
 	rc = add ? pca_ca_tag(&ctx, arn, tags, n, err) : pca_ca_untag(&ctx, arn, tags, n, err);
 	free(tags);

@@ -1,0 +1,159 @@
+/* The rules of AWS Certificate Manager, independent of JSON (spec acm.md §5,
+ * §6): requesting private and public certificates, importing, exporting,
+ * listing, tagging, renewing and deleting them, and the account settings.
+ * Every function is scoped to ctx->account and changes nothing on failure. */
+#ifndef CERTAIN_ACM_ACM_H
+#define CERTAIN_ACM_ACM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws/arn.h"
+#include "pca/ca.h"
+#include "store/store.h"
+#include "util/err.h"
+
+struct keystore;
+struct ref_cache;
+
+#define ACM_DEFAULT_DAYS_BEFORE_EXPIRY 45
+#define ACM_MAX_DAYS_BEFORE_EXPIRY     45
+#define ACM_MAX_NAMES		       10	       /* AWS's default quota (spec §6.4) */
+#define ACM_MAX_TAGS		       50
+#define ACM_PRIVATE_VALIDITY_DAYS      395
+#define ACM_VALIDATION_TIMEOUT	       (72 * 3600) /* public requests (spec §6.3) */
+#define ACM_IDEMPOTENCY_WINDOW	       3600	       /* one hour (spec §5.1) */
+
+struct acm_ctx {
+	struct store *store;
+	struct keystore *keys;
+	const char *account;
+	const char *region;
+	const char *partition;
+	int64_t now;
+	struct ref_cache *ca_certs;  /* shared with the PCA path (may be NULL) */
+	const char *validation_zone; /* suffix of DNS validation CNAME targets */
+};
+
+struct acm_request {
+	const char *domain_name;
+	const char *const *sans; /* SubjectAlternativeNames as given (may repeat DomainName) */
+	size_t n_sans;
+	const char *validation_method; /* DNS | EMAIL | HTTP; NULL = EMAIL (public only) */
+	const char *const *dvo_names;	/* DomainValidationOptions: DomainName … */
+	const char *const *dvo_domains; /* … and its ValidationDomain */
+	size_t n_dvo;
+	const char *ct_logging;	   /* NULL = ENABLED */
+	const char *export_option; /* NULL = DISABLED */
+	const char *ca_arn;	   /* present: PRIVATE */
+	const char *key_alg;	   /* NULL = RSA_2048 */
+	const char *managed_by;	   /* NULL or CLOUDFRONT */
+	const char *idempotency_token;
+	const struct pca_tag *tags;
+	size_t n_tags;
+};
+
+/* RequestCertificate: records the certificate and, for a private one, issues
+ * it from the CA before returning; CA problems leave it FAILED with a
+ * FailureReason instead of failing the call (spec §5.1). */
+int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *arn_out,
+		size_t arn_size, struct cm_err *err);
+
+struct acm_import_req {
+	const char *arn; /* NULL: a new certificate; else reimport */
+	const unsigned char *cert, *key, *chain;
+	size_t cert_len, key_len, chain_len;
+	const struct pca_tag *tags;
+	size_t n_tags;
+	bool has_tags; /* Tags present at all (refused on reimport) */
+};
+
+/* ImportCertificate (spec §5.5, §6.5). */
+int acm_import(const struct acm_ctx *ctx, const struct acm_import_req *req, char *arn_out,
+	       size_t arn_size, struct cm_err *err);
+
+/* The caller's certificate by ARN (member names the field in messages);
+ * another account's or region's is CM_ERR_NOT_FOUND. */
+int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
+	     struct cm_err *err);
+void acm_arn(const struct acm_ctx *ctx, const char *id, char *buf, size_t size);
+
+/* What DescribeCertificate shows beyond the stored record. */
+struct acm_view {
+	const char *status;	       /* effective status */
+	bool renewal_eligible;
+	char **in_use_by;	       /* owned (store_strings_free) */
+	size_t n_in_use_by;
+};
+int acm_view_get(const struct acm_ctx *ctx, const struct store_acm_cert *c, struct acm_view *v,
+		 struct cm_err *err);
+void acm_view_clear(struct acm_view *v);
+
+/* One DomainValidation entry (spec §4, §6.2, §6.3). */
+struct acm_validation {
+	const char *domain_name; /* borrowed from the record's names */
+	char validation_domain[256];
+	const char *status;	   /* DomainStatus */
+	const char *method;	   /* NULL for PRIVATE */
+	char record_name[300];	   /* DNS: "_<hex>.<base>." ("" otherwise) */
+	char record_value[300];	   /* DNS: "_<hex>.<letters>.<zone>." */
+};
+
+/* The DomainValidationOptions of a certificate, one per name; *out owned
+ * (free()); names is the parsed names list the entries point into. */
+int acm_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+		    const char *status, char **names, size_t n_names,
+		    struct acm_validation **out, struct cm_err *err);
+
+/* The record's names (owned array of owned strings; store_strings_free). */
+int acm_names(const struct store_acm_cert *c, char ***names, size_t *n, struct cm_err *err);
+
+/* GetCertificate: PEM certificate and chain (chain NULL when none). */
+int acm_get_certificate(const struct acm_ctx *ctx, const char *arn, char **cert_pem,
+			char **chain_pem, struct cm_err *err);
+
+/* ExportCertificate: certificate, chain and the key encrypted under passphrase. */
+int acm_export(const struct acm_ctx *ctx, const char *arn, const unsigned char *passphrase,
+	       size_t pass_len, char **cert_pem, char **chain_pem, char **key_pem,
+	       struct cm_err *err);
+
+int acm_delete(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
+
+/* RenewCertificate (spec §5.8): renews an eligible private certificate now. */
+int acm_renew(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
+
+/* UpdateCertificateOptions (spec §5.11); NULL members are unchanged. */
+int acm_update_options(const struct acm_ctx *ctx, const char *arn, const char *ct_logging,
+		       const char *export_option, struct cm_err *err);
+
+/* ResendValidationEmail (spec §5.12). */
+int acm_resend_validation(const struct acm_ctx *ctx, const char *arn, const char *domain,
+			  const char *validation_domain, struct cm_err *err);
+
+/* RevokeCertificate (spec §5.13). */
+int acm_revoke(const struct acm_ctx *ctx, const char *arn, const char *reason,
+	       struct cm_err *err);
+
+/* Tags (spec §5.9); the rules are the PCA's (pca_tags_check). */
+int acm_tag(const struct acm_ctx *ctx, const char *arn, const struct pca_tag *tags, size_t n,
+	    struct cm_err *err);
+int acm_untag(const struct acm_ctx *ctx, const char *arn, const struct pca_tag *tags, size_t n,
+	      struct cm_err *err);
+
+/* ListCertificates: pages through the store with an opaque cursor ("" = the
+ * start); next_cursor is "" when this is the last page. */
+int acm_list(const struct acm_ctx *ctx, const struct store_acm_filter *f, const char *cursor,
+	     int limit, void (*fn)(void *fctx, const struct store_acm_cert *c), void *fctx,
+	     char *next_cursor, size_t next_size, struct cm_err *err);
+
+/* Account configuration (spec §5.10). */
+int acm_days_before_expiry(const struct acm_ctx *ctx, int *days, struct cm_err *err);
+int acm_put_days_before_expiry(const struct acm_ctx *ctx, const char *token, bool has_days,
+			       int days, struct cm_err *err);
+
+/* Whether a certificate may renew now: PRIVATE or export-enabled public,
+ * ISSUED, and exported or in use (spec §6.2, §6.7). */
+bool acm_renewal_eligible(const struct store_acm_cert *c, const char *status, bool in_use);
+
+#endif

@@ -1,0 +1,34 @@
+/* Helpers shared inside src/acm/. */
+#ifndef CERTAIN_ACM_INTERNAL_H
+#define CERTAIN_ACM_INTERNAL_H
+
+#include <openssl/x509.h>
+
+#include "acm/acm.h"
+#include "x509/leaf.h"
+
+/* The keystore binding of a certificate's sealed key. */
+void acm_key_binding(const char *id, char *buf, size_t size);
+
+/* The PCA context for the same caller. */
+struct pca_ctx acm_pca_ctx(const struct acm_ctx *ctx);
+
+/* Replaces the record's certificate material and everything Describe derives
+ * from it (serial, subject, issuer, validity, algorithms, usages). */
+int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem,
+		     const struct x509_leaf_details *d, struct cm_err *err);
+
+/* Issues (or reissues, for a renewal) a PRIVATE certificate from c->ca_arn
+ * with a new key; on success fills the key and material of *c (not stored).
+ * A CA problem is returned as -1 with *reason set to the FailureReason. */
+int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
+		      struct cm_err *err);
+
+/* Domain names (spec §6.4): the model's FQDN pattern, a wildcard only as the
+ * whole left-most label. member names the field in messages. */
+int acm_domain_check(const char *name, const char *member, struct cm_err *err);
+
+/* The JSON text of a names array (owned). */
+char *acm_names_json(const char *const *names, size_t n);
+
+#endif

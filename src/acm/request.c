@@ -1,0 +1,220 @@
+/* RequestCertificate (spec acm.md §5.1, §6.2, §6.3): checks the names and
+ * options, records the certificate with its tags in one transaction, then
+ * issues a private one at once (the call returns an ISSUED or FAILED
+ * certificate) or leaves a public one PENDING_VALIDATION for its DNS records. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "acm/internal.h"
+#include "util/log.h"
+
+/* Key algorithms RequestCertificate may generate; the others are import-only. */
+static const char *const acm_request_key_algs[] = {"RSA_2048", "EC_prime256v1", "EC_secp384r1",
+						   NULL};
+
+/* The distinct names, DomainName first, then the SANs in request order. */
+static int acm_request_names(const struct acm_request *req, const char **names, size_t *n,
+			     struct cm_err *err)
+{
+	*n = 0;
+	names[(*n)++] = req->domain_name;
+	for (size_t i = 0; i < req->n_sans; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < *n && !dup; j++)
+			dup = strcasecmp(names[j], req->sans[i]) == 0;
+		if (dup)
+			continue;
+		if (*n >= ACM_MAX_NAMES)
+			return cm_fail(err, CM_ERR_LIMIT_EXCEEDED,
+				       "A certificate may name at most %d domains", ACM_MAX_NAMES);
+		names[(*n)++] = req->sans[i];
+	}
+	return 0;
+}
+
+/* ValidationDomain must be the name or one of its parents (spec §5.1). */
+static bool acm_is_parent_or_self(const char *domain, const char *parent)
+{
+	if (strncmp(domain, "*.", 2) == 0)
+		domain += 2;
+	size_t dl = strlen(domain), pl = strlen(parent);
+	if (pl > dl || strcasecmp(domain + dl - pl, parent) != 0)
+		return false;
+	return pl == dl || domain[dl - pl - 1] == '.';
+}
+
+static int acm_request_dvo(const struct acm_request *req, const char *const *names, size_t n,
+			   struct cm_err *err)
+{
+	for (size_t i = 0; i < req->n_dvo; i++) {
+		bool known = false;
+		for (size_t j = 0; j < n && !known; j++)
+			known = strcasecmp(names[j], req->dvo_names[i]) == 0;
+		if (!known)
+			return cm_fail(err, CM_ERR_INVALID_DOMAIN,
+				       "DomainValidationOption %.253s is not one of the requested "
+				       "domain names",
+				       req->dvo_names[i]);
+		if (!acm_is_parent_or_self(req->dvo_names[i], req->dvo_domains[i]))
+			return cm_fail(err, CM_ERR_INVALID_DOMAIN,
+				       "ValidationDomain %.253s is not %.253s or a parent domain of it",
+				       req->dvo_domains[i], req->dvo_names[i]);
+	}
+	return 0;
+}
+
+static int acm_request_check(const struct acm_request *req, const char **names, size_t *n,
+			     struct cm_err *err)
+{
+	if (acm_domain_check(req->domain_name, "domainName", err) < 0)
+		return -1;
+	for (size_t i = 0; i < req->n_sans; i++)
+		if (acm_domain_check(req->sans[i], "subjectAlternativeNames", err) < 0)
+			return -1;
+	if (strlen(req->domain_name) > 64)
+		return cm_fail(err, CM_ERR_INVALID_PARAMETER,
+			       "DomainName %.253s is longer than 64 characters: it becomes the "
+			       "certificate's common name",
+			       req->domain_name);
+	bool key_ok = req->key_alg == NULL;
+	for (size_t i = 0; !key_ok && acm_request_key_algs[i] != NULL; i++)
+		key_ok = strcmp(req->key_alg, acm_request_key_algs[i]) == 0;
+	if (!key_ok)
+		return cm_fail(err, CM_ERR_INVALID_PARAMETER,
+			       "Key algorithm %s cannot be requested; use RSA_2048, EC_prime256v1 "
+			       "or EC_secp384r1 (the others are for imported certificates)",
+			       req->key_alg);
+	if (req->ca_arn == NULL && req->validation_method != NULL &&
+	    strcmp(req->validation_method, "HTTP") == 0)
+		return cm_fail(err, CM_ERR_INVALID_PARAMETER,
+			       "HTTP validation is only for certificates managed by CLOUDFRONT; "
+			       "use DNS validation");
+	if (pca_ca_tags_check(req->tags, req->n_tags, err) < 0)
+		return -1;
+	if (req->ca_arn != NULL) {
+		struct arn_ca ca;
+		if (arn_parse_ca(req->ca_arn, "certificateAuthorityArn", &ca, err) < 0)
+			return -1;
+	}
+	if (acm_request_names(req, names, n, err) < 0)
+		return -1;
+	return req->ca_arn == NULL ? acm_request_dvo(req, names, *n, err) : 0;
+}
+
+/* {name: ValidationDomain} of DomainValidationOptions (EMAIL), owned; NULL when none. */
+static char *acm_validation_json(const struct acm_request *req)
+{
+	if (req->n_dvo == 0)
+		return NULL;
+	json_t *obj = json_object();
+	for (size_t i = 0; i < req->n_dvo; i++)
+		json_object_set_new(obj, req->dvo_names[i], json_string(req->dvo_domains[i]));
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(obj);
+	return s;
+}
+
+static int acm_request_record(const struct acm_ctx *ctx, const struct acm_request *req,
+			      const char *const *names, size_t n, struct store_acm_cert *c,
+			      struct cm_err *err)
+{
+	bool private = req->ca_arn != NULL;
+	memset(c, 0, sizeof(*c));
+	arn_uuid4(c->id);
+	snprintf(c->account_id, sizeof(c->account_id), "%s", ctx->account);
+	snprintf(c->type, sizeof(c->type), "%s", private ? "PRIVATE" : "AMAZON_ISSUED");
+	snprintf(c->status, sizeof(c->status), "PENDING_VALIDATION");
+	snprintf(c->domain_name, sizeof(c->domain_name), "%s", req->domain_name);
+	snprintf(c->key_alg, sizeof(c->key_alg), "%s",
+		 req->key_alg != NULL ? req->key_alg : "RSA_2048");
+	snprintf(c->ca_arn, sizeof(c->ca_arn), "%s", private ? req->ca_arn : "");
+	snprintf(c->validation_method, sizeof(c->validation_method), "%s",
+		 private ? "" : (req->validation_method != NULL ? req->validation_method : "EMAIL"));
+	snprintf(c->ct_logging, sizeof(c->ct_logging), "%s",
+		 req->ct_logging != NULL ? req->ct_logging : "ENABLED");
+	snprintf(c->export_option, sizeof(c->export_option), "%s",
+		 req->export_option != NULL ? req->export_option : "DISABLED");
+	snprintf(c->managed_by, sizeof(c->managed_by), "%s",
+		 req->managed_by != NULL ? req->managed_by : "");
+	c->created_at = ctx->now;
+	c->validation_deadline = private ? 0 : ctx->now + ACM_VALIDATION_TIMEOUT;
+	c->names_json = acm_names_json(names, n);
+	c->validation_json = private ? NULL : acm_validation_json(req);
+	if (c->names_json == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* The record, its tags and the idempotency token, all or nothing. */
+static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request *req,
+			     const struct store_acm_cert *c, const char *arn, struct cm_err *err)
+{
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	if (store_acm_cert_insert(ctx->store, c, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < req->n_tags; i++)
+		if (store_acm_tag_put(ctx->store, c->id, req->tags[i].key,
+				      req->tags[i].value != NULL ? req->tags[i].value : "", err) < 0)
+			goto fail;
+	if (req->idempotency_token != NULL &&
+	    store_idempotency_put(ctx->store, ctx->account, "RequestCertificate",
+				  req->idempotency_token, arn, ctx->now, err) < 0)
+		goto fail;
+	return store_commit(ctx->store, err);
+fail:
+	store_rollback(ctx->store);
+	return -1;
+}
+
+/* Issues a private certificate just recorded: ISSUED, or FAILED with the reason. */
+static int acm_request_issue(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			     struct cm_err *err)
+{
+	const char *reason = NULL;
+	struct cm_err issue_err = {0};
+	if (acm_issue_private(ctx, c, &reason, &issue_err) == 0) {
+		snprintf(c->status, sizeof(c->status), "ISSUED");
+		c->issued_at = ctx->now;
+	} else {
+		if (reason == NULL)
+			reason = "OTHER";
+		log_event(LOG_INFO, "acm certificate failed", "certificate", c->id, "reason", reason,
+			  "detail", issue_err.msg, LOG_END);
+		snprintf(c->status, sizeof(c->status), "FAILED");
+		snprintf(c->failure_reason, sizeof(c->failure_reason), "%s", reason);
+	}
+	return store_acm_cert_update(ctx->store, c, err);
+}
+
+int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *arn_out,
+		size_t arn_size, struct cm_err *err)
+{
+	const char *names[ACM_MAX_NAMES];
+	size_t n = 0;
+	struct store_acm_cert c = {0};
+	int rc = -1;
+	if (acm_request_check(req, names, &n, err) < 0)
+		return -1;
+	if (req->idempotency_token != NULL) {
+		int found = store_idempotency_get(ctx->store, ctx->account, "RequestCertificate",
+						  req->idempotency_token,
+						  ctx->now - ACM_IDEMPOTENCY_WINDOW, arn_out, arn_size,
+						  err);
+		if (found != 0)
+			return found < 0 ? -1 : 0;
+	}
+	if (acm_request_record(ctx, req, names, n, &c, err) < 0)
+		goto out;
+	acm_arn(ctx, c.id, arn_out, arn_size);
+	if (acm_request_store(ctx, req, &c, arn_out, err) < 0)
+		goto out;
+	c.revision = 1; /* as inserted: the issuing update below follows it */
+	rc = c.ca_arn[0] != '\0' ? acm_request_issue(ctx, &c, err) : 0;
+out:
+	store_acm_cert_clear(&c);
+	return rc;
+}

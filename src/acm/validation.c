@@ -1,0 +1,146 @@
+/* DomainValidationOptions (spec acm.md §4, §6.2, §6.3): per name, how it is
+ * validated and how far. DNS records are derived from a keyed hash of
+ * (account, base name), so every certificate and every call shows the same
+ * record for a name, as AWS does, and nobody can predict another account's. */
+#include <ctype.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "acm/internal.h"
+#include "keystore/keystore.h"
+#include "util/hex.h"
+
+#define ACM_DNS_LABEL "certain/acm-dns-validation/v1"
+
+/* HMAC-SHA256(k, account | NUL | purpose | NUL | base name) into out. */
+static int acm_dns_mac(const unsigned char key[32], const char *account, const char *purpose,
+		       const char *base, unsigned char out[32])
+{
+	char msg[600];
+	int len = snprintf(msg, sizeof(msg), "%s%c%s%c%s", account, 0, purpose, 0, base);
+	unsigned int out_len = 0;
+	if (len < 0 || (size_t)len >= sizeof(msg))
+		return -1;
+	for (int i = 0; i < len; i++) /* DNS names compare case-insensitively */
+		msg[i] = (char)tolower((unsigned char)msg[i]);
+	return HMAC(EVP_sha256(), key, 32, (unsigned char *)msg, (size_t)len, out, &out_len) != NULL
+		       ? 0
+		       : -1;
+}
+
+/* The CNAME of a name: "_<32 hex>.<base>." → "_<32 hex>.<10 letters>.<zone>.". */
+static int acm_dns_record(const struct acm_ctx *ctx, const char *name, struct acm_validation *v,
+			  struct cm_err *err)
+{
+	unsigned char key[32], a[32], b[32];
+	char hex_a[33], hex_b[33], letters[11];
+	const char *base = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
+	int rc = keystore_derive(ctx->keys, ACM_DNS_LABEL, key);
+	if (rc == 0)
+		rc = acm_dns_mac(key, ctx->account, "name", base, a);
+	if (rc == 0)
+		rc = acm_dns_mac(key, ctx->account, "value", base, b);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc < 0)
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot derive the DNS validation record");
+	hex_encode(a, 16, hex_a);
+	hex_encode(b, 16, hex_b);
+	for (int i = 0; i < 10; i++)
+		letters[i] = (char)('a' + b[16 + i] % 26);
+	letters[10] = '\0';
+	snprintf(v->record_name, sizeof(v->record_name), "_%s.%s.", hex_a, base);
+	snprintf(v->record_value, sizeof(v->record_value), "_%s.%s.%s.", hex_b, letters,
+		 ctx->validation_zone);
+	for (char *p = v->record_name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
+/* DomainStatus of every name while the certificate has this status. */
+static const char *acm_domain_status(const char *status)
+{
+	if (strcmp(status, "PENDING_VALIDATION") == 0)
+		return "PENDING_VALIDATION";
+	if (strcmp(status, "FAILED") == 0 || strcmp(status, "VALIDATION_TIMED_OUT") == 0)
+		return "FAILED";
+	return "SUCCESS";
+}
+
+/* ValidationDomain of a name: the DomainValidationOptions value, else itself. */
+static void acm_validation_domain(const struct store_acm_cert *c, const char *name,
+				  char *out, size_t size)
+{
+	json_t *map = c->validation_json != NULL ? json_loads(c->validation_json, 0, NULL) : NULL;
+	const char *vd = json_string_value(json_object_get(map, name));
+	snprintf(out, size, "%s", vd != NULL ? vd : name);
+	json_decref(map);
+}
+
+int acm_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+		    const char *status, char **names, size_t n_names,
+		    struct acm_validation **out, struct cm_err *err)
+{
+	bool private = strcmp(c->type, "PRIVATE") == 0;
+	bool dns = strcmp(c->validation_method, "DNS") == 0;
+	*out = calloc(n_names + 1, sizeof(**out));
+	if (*out == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < n_names; i++) {
+		struct acm_validation *v = &(*out)[i];
+		v->domain_name = names[i];
+		v->status = acm_domain_status(status);
+		v->method = private ? NULL : c->validation_method;
+		acm_validation_domain(c, names[i], v->validation_domain,
+				      sizeof(v->validation_domain));
+		if (dns && acm_dns_record(ctx, names[i], v, err) < 0) {
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int acm_resend_validation(const struct acm_ctx *ctx, const char *arn, const char *domain,
+			  const char *validation_domain, struct cm_err *err)
+{
+	struct store_acm_cert c;
+	char **names = NULL, vd[256];
+	size_t n = 0;
+	int rc = -1;
+	if (acm_load(ctx, arn, &c, err) < 0)
+		return -1;
+	const char *status = store_acm_effective_status(&c, ctx->now);
+	if (strcmp(status, "PENDING_VALIDATION") != 0 ||
+	    strcmp(c.validation_method, "EMAIL") != 0) {
+		cm_fail(err, CM_ERR_INVALID_STATE,
+			"Certificate %.300s is not waiting for email validation", arn);
+		goto out;
+	}
+	if (acm_names(&c, &names, &n, err) < 0)
+		goto out;
+	bool known = false;
+	for (size_t i = 0; i < n && !known; i++)
+		known = strcasecmp(names[i], domain) == 0;
+	acm_validation_domain(&c, domain, vd, sizeof(vd));
+	if (!known || strcasecmp(vd, validation_domain) != 0) {
+		cm_fail(err, CM_ERR_INVALID_DOMAIN,
+			"Domain %.253s with ValidationDomain %.253s is not part of certificate "
+			"%.300s",
+			domain, validation_domain, arn);
+		goto out;
+	}
+	/* Certain sends no mail: the resend is recorded (spec §5.12). */
+	c.resent_at = ctx->now;
+	rc = store_acm_cert_update(ctx->store, &c, err);
+out:
+	store_strings_free(names, n);
+	store_acm_cert_clear(&c);
+	return rc;
+}
