@@ -147,6 +147,46 @@ int acm_list(const struct acm_ctx *ctx, const struct store_acm_filter *f, const 
 	     int limit, void (*fn)(void *fctx, const struct store_acm_cert *c), void *fctx,
 	     char *next_cursor, size_t next_size, struct cm_err *err);
 
+/* SearchCertificates (spec §5.14). The model bounds And/Or lists (1–15) but
+ * not their nesting; Certain bounds both the depth and the node count so no
+ * request can build a deep or huge query. */
+#define ACM_SEARCH_MAX_DEPTH	   8   /* FilterStatement levels, the root is 1 */
+#define ACM_SEARCH_MAX_NODES	   100 /* statements and filters in one request */
+#define ACM_SEARCH_MAX_LIST	   15  /* And / Or members */
+#define ACM_SEARCH_DEFAULT_RESULTS 100
+#define ACM_SEARCH_MAX_RESULTS	   500
+
+struct x509_attrs;
+
+/* The nodes of one filter tree; nodes[0] is the root once used > 0. */
+struct acm_search_tree {
+	struct store_acm_search_node nodes[ACM_SEARCH_MAX_NODES];
+	size_t used;
+	char ids[ACM_SEARCH_MAX_NODES][40]; /* certificate ids resolved from ARNs */
+};
+
+/* n contiguous fresh nodes for a statement at depth (root = 1);
+ * CM_ERR_VALIDATION past ACM_SEARCH_MAX_DEPTH or ACM_SEARCH_MAX_NODES. */
+int acm_search_nodes(struct acm_search_tree *t, size_t n, int depth,
+		     struct store_acm_search_node **out, struct cm_err *err);
+
+/* What a search shows of one certificate besides its record. */
+struct acm_search_hit {
+	const struct store_acm_cert *cert;
+	const char *status;		/* effective status */
+	bool renewal_eligible;
+	const struct x509_attrs *x509; /* NULL: no certificate material */
+};
+
+/* Checks the tree (shape, limits) and runs one page. STORE_ACM_SEARCH_ID
+ * leaves carry the certificate ARN in text; another account's or region's
+ * ARN matches nothing. cursor "" = the start; next_cursor is "" on the last
+ * page. A cursor of another sort or order is CM_ERR_VALIDATION. */
+int acm_search(const struct acm_ctx *ctx, struct acm_search_tree *t, enum store_acm_sort sort,
+	       bool descending, const char *cursor, int limit,
+	       void (*fn)(void *fctx, const struct acm_search_hit *h), void *fctx,
+	       char *next_cursor, size_t next_size, struct cm_err *err);
+
 /* Account configuration (spec §5.10). */
 int acm_days_before_expiry(const struct acm_ctx *ctx, int *days, struct cm_err *err);
 int acm_put_days_before_expiry(const struct acm_ctx *ctx, const char *token, bool has_days,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acm/internal.h"
+#include "x509/dn.h"
 #include "x509/pem.h"
 
 void acm_key_binding(const char *id, char *buf, size_t size)
@@ -155,6 +156,7 @@ int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem
 	snprintf(c->serial, sizeof(c->serial), "%s", d->info.serial_colon);
 	snprintf(c->sig_alg, sizeof(c->sig_alg), "%s", d->sig_alg);
 	snprintf(c->key_alg, sizeof(c->key_alg), "%s", d->key_alg);
+	x509_subject_cn(cert, c->subject_cn, sizeof(c->subject_cn)); /* what searches match */
 	c->key_usage = d->key_usage;
 	c->eku_bits = d->eku_bits;
 	c->not_before = d->info.not_before;

@@ -28,6 +28,10 @@ int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const
  * whole left-most label. member names the field in messages. */
 int acm_domain_check(const char *name, const char *member, struct cm_err *err);
 
+/* Whether parent is domain itself or one of its parent domains (a wildcard's
+ * "*." ignored): the ValidationDomain rule of spec §5.1 and §5.12. */
+bool acm_domain_is_self_or_parent(const char *domain, const char *parent);
+
 /* The JSON text of a names array (owned). */
 char *acm_names_json(const char *const *names, size_t n);
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "acm/internal.h"
 #include "aws/jv.h"
@@ -46,4 +47,14 @@ int acm_domain_check(const char *name, const char *member, struct cm_err *err)
 bad:
 	return jv_fail_constraint(err, member, name,
 				  "Member must satisfy regular expression pattern: " ACM_FQDN_PATTERN);
+}
+
+bool acm_domain_is_self_or_parent(const char *domain, const char *parent)
+{
+	if (strncmp(domain, "*.", 2) == 0)
+		domain += 2;
+	size_t dl = strlen(domain), pl = strlen(parent);
+	if (pl > dl || strcasecmp(domain + dl - pl, parent) != 0)
+		return false;
+	return pl == dl || domain[dl - pl - 1] == '.';
 }

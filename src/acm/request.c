@@ -35,17 +35,6 @@ static int acm_request_names(const struct acm_request *req, const char **names, 
 	return 0;
 }
 
-/* ValidationDomain must be the name or one of its parents (spec §5.1). */
-static bool acm_is_parent_or_self(const char *domain, const char *parent)
-{
-	if (strncmp(domain, "*.", 2) == 0)
-		domain += 2;
-	size_t dl = strlen(domain), pl = strlen(parent);
-	if (pl > dl || strcasecmp(domain + dl - pl, parent) != 0)
-		return false;
-	return pl == dl || domain[dl - pl - 1] == '.';
-}
-
 static int acm_request_dvo(const struct acm_request *req, const char *const *names, size_t n,
 			   struct cm_err *err)
 {
@@ -58,7 +47,7 @@ static int acm_request_dvo(const struct acm_request *req, const char *const *nam
 				       "DomainValidationOption %.253s is not one of the requested "
 				       "domain names",
 				       req->dvo_names[i]);
-		if (!acm_is_parent_or_self(req->dvo_names[i], req->dvo_domains[i]))
+		if (!acm_domain_is_self_or_parent(req->dvo_names[i], req->dvo_domains[i]))
 			return cm_fail(err, CM_ERR_INVALID_DOMAIN,
 				       "ValidationDomain %.253s is not %.253s or a parent domain of it",
 				       req->dvo_domains[i], req->dvo_names[i]);

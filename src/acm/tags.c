@@ -39,7 +39,15 @@ static int acm_tags_change(const struct acm_ctx *ctx, const char *arn,
 			   const struct pca_tag *tags, size_t n, bool add, struct cm_err *err)
 {
 	struct store_acm_cert c;
-	if (pca_ca_tags_check(tags, n, err) < 0 || acm_load(ctx, arn, &c, err) < 0)
+	if (pca_ca_tags_check(tags, n, err) < 0)
+		return -1;
+	for (size_t i = 0; add && i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(tags[i].key, tags[j].key) == 0)
+				return cm_fail(err, CM_ERR_INVALID_PARAMETER,
+					       "Tag key '%.128s' appears twice in the request",
+					       tags[i].key);
+	if (acm_load(ctx, arn, &c, err) < 0)
 		return -1;
 	int rc = 0;
 	if (add) {

@@ -111,7 +111,7 @@ int acm_resend_validation(const struct acm_ctx *ctx, const char *arn, const char
 			  const char *validation_domain, struct cm_err *err)
 {
 	struct store_acm_cert c;
-	char **names = NULL, vd[256];
+	char **names = NULL;
 	size_t n = 0;
 	int rc = -1;
 	if (acm_load(ctx, arn, &c, err) < 0)
@@ -128,8 +128,7 @@ int acm_resend_validation(const struct acm_ctx *ctx, const char *arn, const char
 	bool known = false;
 	for (size_t i = 0; i < n && !known; i++)
 		known = strcasecmp(names[i], domain) == 0;
-	acm_validation_domain(&c, domain, vd, sizeof(vd));
-	if (!known || strcasecmp(vd, validation_domain) != 0) {
+	if (!known || !acm_domain_is_self_or_parent(domain, validation_domain)) {
 		cm_fail(err, CM_ERR_INVALID_DOMAIN,
 			"Domain %.253s with ValidationDomain %.253s is not part of certificate "
 			"%.300s",

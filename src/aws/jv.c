@@ -229,9 +229,10 @@ int jv_blob(json_t *parent, const char *prefix, const char *name, bool required,
 	long n = b64_decode_strict(json_string_value(v), text_len, buf, text_len / 4 * 3 + 3);
 	if (n < 0) {
 		free(buf);
-		return cm_fail(err, CM_ERR_SERIALIZATION,
-			       "Member '%s' is not valid base64",
-			       jv_path(path, sizeof(path), prefix, name));
+		/* The right JSON type with a bad value: a validation error (spec
+		 * acm.md §1), not a serialization one. */
+		return jv_fail_constraint(err, jv_path(path, sizeof(path), prefix, name), "(blob)",
+					  "Member must be valid base64");
 	}
 	if ((size_t)n < min || (size_t)n > max) {
 		free(buf);

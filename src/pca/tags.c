@@ -19,15 +19,24 @@ static bool pca_tag_text_ok(const char *s)
 	return true;
 }
 
+/* Length in characters (UTF-8 code points), as the model counts it. */
+static size_t pca_tag_chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
 static int pca_tag_check(const struct pca_tag *t, struct cm_err *err)
 {
-	size_t klen = strlen(t->key);
+	size_t klen = pca_tag_chars(t->key);
 	if (klen < 1 || klen > 128 || !pca_tag_text_ok(t->key))
 		return cm_fail(err, CM_ERR_INVALID_TAG, "Tag key '%.128s' is not valid", t->key);
 	if (strncmp(t->key, "aws:", 4) == 0)
 		return cm_fail(err, CM_ERR_INVALID_TAG,
 			       "Tag keys starting with 'aws:' are reserved: '%.128s'", t->key);
-	if (t->value != NULL && (strlen(t->value) > 256 || !pca_tag_text_ok(t->value)))
+	if (t->value != NULL && (pca_tag_chars(t->value) > 256 || !pca_tag_text_ok(t->value)))
 		return cm_fail(err, CM_ERR_INVALID_TAG, "Tag value for key '%.128s' is not valid",
 			       t->key);
 	return 0;

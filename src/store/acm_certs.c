@@ -70,6 +70,9 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 	c->exported = sqlite3_column_int(stmt, i++) != 0;
 	c->renewal_json = store_col_strdup(stmt, i++);
 	c->resent_at = sqlite3_column_int64(stmt, i++);
+	store_col_copy(stmt, i++, c->subject_cn, sizeof(c->subject_cn));
+	store_col_copy(stmt, i++, c->renewal_status, sizeof(c->renewal_status));
+	i++; /* dns_names: only ever matched in SQL */
 	c->in_use = sqlite3_column_int(stmt, i++) != 0;
 	if (!with_blobs)
 		return;
@@ -78,10 +81,14 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 }
 
 /* Binds ACM_DATA_COLUMNS then ACM_BLOB_COLUMNS from parameter i on; returns
- * the next free parameter index. Insert and update share it so their column
- * orders cannot drift apart. */
+ * the next free parameter index, or -1 when out of memory. Insert and update
+ * share it so their column orders cannot drift apart. */
 static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm_cert *c)
 {
+	char renewal_status[sizeof(c->renewal_status)];
+	char *dns_names = store_acm_search_derive(c, renewal_status, sizeof(renewal_status));
+	if (dns_names == NULL)
+		return -1;
 	store_bind_text(stmt, i++, c->type);
 	store_bind_text(stmt, i++, c->status);
 	store_bind_text(stmt, i++, c->failure_reason);
@@ -112,6 +119,9 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 	sqlite3_bind_int(stmt, i++, c->exported ? 1 : 0);
 	store_bind_text(stmt, i++, c->renewal_json);
 	sqlite3_bind_int64(stmt, i++, c->resent_at);
+	store_bind_text(stmt, i++, c->subject_cn);
+	store_bind_text(stmt, i++, renewal_status);
+	sqlite3_bind_text(stmt, i++, dns_names, -1, free);
 	/* A NULL pointer binds SQL NULL: no key / no certificate yet. */
 	sqlite3_bind_blob(stmt, i++, c->key_sealed, (int)c->key_sealed_len, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(stmt, i++, c->cert_der, (int)c->cert_der_len, SQLITE_TRANSIENT);
@@ -119,8 +129,8 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 }
 
 #define Q8 "?,?,?,?,?,?,?,?,"
-/* 32 placeholders: ACM_DATA_COLUMNS (30) + ACM_BLOB_COLUMNS (2). */
-#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 "?,?,?,?,?,?,?,?"
+/* 35 placeholders: ACM_DATA_COLUMNS (33) + ACM_BLOB_COLUMNS (2). */
+#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?"
 
 int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {
@@ -134,7 +144,10 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 	store_bind_text(stmt, 1, c->id);
 	store_bind_text(stmt, 2, c->account_id);
 	sqlite3_bind_int64(stmt, 3, c->created_at);
-	store_acm_bind_data(stmt, 4, c);
+	if (store_acm_bind_data(stmt, 4, c) < 0) {
+		sqlite3_finalize(stmt);
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	}
 	return store_exec_stmt(st, stmt, err);
 }
 
@@ -205,6 +218,10 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 	if (stmt == NULL)
 		return -1;
 	int i = store_acm_bind_data(stmt, 1, c);
+	if (i < 0) {
+		sqlite3_finalize(stmt);
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	}
 	store_bind_text(stmt, i++, c->id);
 	store_bind_text(stmt, i++, c->account_id);
 	sqlite3_bind_int64(stmt, i, c->revision);

@@ -7,13 +7,16 @@
 
 /* Never rewritten after insert, but for revision, which only ever counts up. */
 #define ACM_KEY_COLUMNS "id, account_id, created_at, revision"
-/* Everything else but the two blobs, in store_acm_read order (30 columns). */
+/* Everything else but the two blobs, in store_acm_read order (33 columns).
+ * The last three are what SearchCertificates matches on (migration 3);
+ * dns_names is written, never read back. */
 #define ACM_DATA_COLUMNS                                                                           \
 	"type, status, failure_reason, domain_name, names_json, key_alg, ca_arn, "                 \
 	"validation_method, validation_json, ct_logging, export_option, managed_by, "              \
 	"chain_pem, serial, subject, issuer, sig_alg, key_usage, eku_bits, eku_json, "             \
 	"not_before, not_after, issued_at, imported_at, revoked_at, validation_deadline, "         \
-	"revocation_reason, exported, renewal_json, resent_at"
+	"revocation_reason, exported, renewal_json, resent_at, subject_cn, renewal_status, "       \
+	"dns_names"
 /* Read-only: whether anything uses the certificate (InUse of a summary),
  * one primary-key probe per row. */
 #define ACM_IN_USE_COLUMN                                                                          \
@@ -34,5 +37,15 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 /* The page query store_acm_cert_list runs for this filter and cursor (owned;
  * NULL when out of memory). Exposed so a test can EXPLAIN it. */
 char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id);
+
+/* The search columns derived from a record on every write (acm_search.c):
+ * the RenewalStatus of renewal_json into renewal_status (size bytes), and the
+ * DNS names of names_json as "\n<name>\n<name>\n", lowercase (owned; "" when
+ * none; NULL when out of memory). */
+char *store_acm_search_derive(const struct store_acm_cert *c, char *renewal_status, size_t size);
+
+/* The page query store_acm_cert_search runs (owned; NULL when out of memory
+ * or over the size cap). Exposed so a test can EXPLAIN it. */
+char *store_acm_search_sql(const struct store_acm_search *q);
 
 #endif

@@ -130,6 +130,28 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE account_config ("
 	"  account_id TEXT PRIMARY KEY REFERENCES accounts(id),"
 	"  days_before_expiry INTEGER);",
+	/* 3: what SearchCertificates matches and sorts on that migration 2 kept
+	 * only inside JSON or DER: the subject CN, the RenewalStatus and the DNS
+	 * names as "\n"-framed lowercase text (so a LIKE cannot match across two
+	 * names). Rows written before get the two derivable ones here; their CN
+	 * fills in at the next material change (reimport, renewal). */
+	"ALTER TABLE acm_certificates ADD COLUMN subject_cn TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE acm_certificates ADD COLUMN renewal_status TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE acm_certificates ADD COLUMN dns_names TEXT NOT NULL DEFAULT '';"
+	"UPDATE acm_certificates SET renewal_status = CASE"
+	"  WHEN renewal_json LIKE '%\"RenewalStatus\":\"PENDING\\_AUTO\\_RENEWAL\"%' ESCAPE '\\'"
+	"  THEN 'PENDING_AUTO_RENEWAL'"
+	"  WHEN renewal_json LIKE '%\"RenewalStatus\":\"PENDING\\_VALIDATION\"%' ESCAPE '\\'"
+	"  THEN 'PENDING_VALIDATION'"
+	"  WHEN renewal_json LIKE '%\"RenewalStatus\":\"SUCCESS\"%' THEN 'SUCCESS'"
+	"  WHEN renewal_json LIKE '%\"RenewalStatus\":\"FAILED\"%' THEN 'FAILED'"
+	"  ELSE '' END,"
+	"  dns_names = CASE WHEN names_json IS NULL OR names_json = '[]' THEN '' ELSE"
+	"  lower(replace(replace(replace(names_json, '[\"', '\n'), '\",\"', '\n'), '\"]', '\n'))"
+	"  END;"
+	/* NOT_AFTER is the sort an expiry search uses; the rest sort in memory
+	 * over the account's rows, which the account index already bounds. */
+	"CREATE INDEX acm_certificates_not_after ON acm_certificates(account_id, not_after, id);",
 };
 
 static int store_schema_version(sqlite3 *db)

@@ -196,6 +196,9 @@ struct store_acm_cert {
 	int64_t resent_at;	  /* last ResendValidationEmail */
 	bool in_use;		  /* read only: InUseBy is not empty */
 	int64_t revision;	  /* read only: counts updates (see store_acm_cert_update) */
+	char subject_cn[256];	  /* first subject CN (UTF-8, cut at 255 bytes); "" when none */
+	char renewal_status[24];  /* read only: RenewalStatus of renewal_json ("" when none),
+				     derived by the store on write so searches can match it */
 };
 void store_acm_cert_clear(struct store_acm_cert *c);
 
@@ -276,6 +279,95 @@ int store_acm_history_add(struct store *st, const struct store_acm_history *h,
 /* Oldest first; *out owned (free()). */
 int store_acm_history_list(struct store *st, const char *cert_id, struct store_acm_history **out,
 			   size_t *n, struct cm_err *err);
+
+/* SearchCertificates (spec acm.md §5.14): a filter tree turned into one
+ * parameterised WHERE clause. AND/OR have children[0..n_children-1], NOT has
+ * children[0]; every other kind is a leaf matching one field. Text is
+ * borrowed; the tree is the caller's (acm/ bounds its depth and size). */
+enum store_acm_search_kind {
+	STORE_ACM_SEARCH_AND,
+	STORE_ACM_SEARCH_OR,
+	STORE_ACM_SEARCH_NOT,
+	STORE_ACM_SEARCH_NOTHING,	   /* matches no certificate */
+	STORE_ACM_SEARCH_ID,		   /* text: the certificate id */
+	STORE_ACM_SEARCH_COMMON_NAME,	   /* text, contains; ASCII case-blind */
+	STORE_ACM_SEARCH_DNS_NAME,	   /* text, contains; any DNS name, ASCII case-blind */
+	STORE_ACM_SEARCH_EKU,		   /* bits: enum x509_eku_bit, any of them */
+	STORE_ACM_SEARCH_KEY_USAGE,	   /* bits: enum x509_ku, any of them */
+	STORE_ACM_SEARCH_KEY_ALG,	   /* text */
+	STORE_ACM_SEARCH_SERIAL,	   /* text: colon hex */
+	STORE_ACM_SEARCH_NOT_AFTER,	   /* start..end inclusive; only with material */
+	STORE_ACM_SEARCH_NOT_BEFORE,	   /* start..end inclusive; only with material */
+	STORE_ACM_SEARCH_STATUS,	   /* text: the effective status */
+	STORE_ACM_SEARCH_RENEWAL_STATUS,   /* text */
+	STORE_ACM_SEARCH_TYPE,		   /* text */
+	STORE_ACM_SEARCH_IN_USE,	   /* flag */
+	STORE_ACM_SEARCH_EXPORTED,	   /* flag */
+	STORE_ACM_SEARCH_EXPORT_OPTION,	   /* text */
+	STORE_ACM_SEARCH_MANAGED_BY,	   /* text */
+	STORE_ACM_SEARCH_VALIDATION_METHOD, /* text */
+};
+
+struct store_acm_search_node {
+	enum store_acm_search_kind kind;
+	struct store_acm_search_node *children;
+	size_t n_children;
+	const char *text;
+	bool contains;	     /* COMMON_NAME/DNS_NAME: substring, else whole value */
+	bool flag;
+	unsigned bits;
+	int64_t start, end;  /* NOT_AFTER/NOT_BEFORE */
+};
+
+/* SearchCertificatesSortBy, in the model's order. */
+enum store_acm_sort {
+	STORE_ACM_SORT_CREATED_AT,
+	STORE_ACM_SORT_NOT_AFTER,
+	STORE_ACM_SORT_STATUS,
+	STORE_ACM_SORT_RENEWAL_STATUS,
+	STORE_ACM_SORT_EXPORTED,
+	STORE_ACM_SORT_IN_USE,
+	STORE_ACM_SORT_NOT_BEFORE,
+	STORE_ACM_SORT_KEY_ALGORITHM,
+	STORE_ACM_SORT_TYPE,
+	STORE_ACM_SORT_CERTIFICATE_ARN,
+	STORE_ACM_SORT_COMMON_NAME,
+	STORE_ACM_SORT_REVOKED_AT,
+	STORE_ACM_SORT_RENEWAL_ELIGIBILITY,
+	STORE_ACM_SORT_ISSUED_AT,
+	STORE_ACM_SORT_MANAGED_BY,
+	STORE_ACM_SORT_EXPORT_OPTION,
+	STORE_ACM_SORT_VALIDATION_METHOD,
+	STORE_ACM_SORT_IMPORTED_AT,
+	STORE_ACM_SORT__COUNT,
+};
+
+/* The value a row sorts by: text for text keys (store_acm_sort_is_text),
+ * else num. A page's last key (with its id) is where the next page starts. */
+struct store_acm_sort_key {
+	int64_t num;
+	char text[256];
+};
+bool store_acm_sort_is_text(enum store_acm_sort sort);
+
+struct store_acm_search {
+	int64_t now;				   /* for the read statuses */
+	const struct store_acm_search_node *filter; /* NULL: every certificate */
+	enum store_acm_sort sort;
+	bool descending;
+	const char *after_id;			   /* NULL or "": from the start */
+	struct store_acm_sort_key after;	   /* with after_id: the last row's key */
+};
+
+/* One page of an account's certificates matching q->filter, in (sort key, id)
+ * order (or reverse) strictly after (q->after, q->after_id). fn gets each row
+ * with cert_der loaded (never the sealed key) and its sort key. Returns the
+ * number of rows passed to fn, -1 on error. */
+int store_acm_cert_search(struct store *st, const char *account_id,
+			  const struct store_acm_search *q, int limit,
+			  void (*fn)(void *ctx, const struct store_acm_cert *c,
+				     const struct store_acm_sort_key *key),
+			  void *ctx, struct cm_err *err);
 
 /* --- account configuration ---------------------------------------------- */
 

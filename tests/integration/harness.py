@@ -62,6 +62,8 @@ OPENSSL_BIN = '/usr/bin/openssl' if os.path.exists('/usr/bin/openssl') else 'ope
 REGION = 'us-east-1'
 SERVICE = 'acm-pca'
 TARGET_PREFIX = 'ACMPrivateCA.'
+ACM_SERVICE = 'acm'
+ACM_TARGET_PREFIX = 'CertificateManager.'
 START_TIMEOUT = float(os.environ.get('CERTAIN_START_TIMEOUT', '10'))
 STOP_TIMEOUT = 20.0
 SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer')
@@ -779,6 +781,42 @@ def retry_in_progress(fn, timeout=60, **kwargs):
             time.sleep(0.1)
 
 
+# -- ACM ------------------------------------------------------------------------
+
+ACM_KEY_TYPES = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1',
+                 'EC_secp384r1', 'EC_secp521r1']
+ARN_ACM_RE = re.compile(
+    r'^arn:aws:acm:us-east-1:(?P<account>[0-9]{12}):certificate/'
+    r'(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$')
+
+
+def acm_list_all(acm, **kwargs):
+    """Every CertificateSummary ListCertificates pages through (any key type
+    unless Includes is given)."""
+    kwargs.setdefault('Includes', {'keyTypes': ACM_KEY_TYPES})
+    out, token = [], None
+    for _ in range(10000):
+        args = dict(kwargs)
+        if token:
+            args['NextToken'] = token
+        page = acm.list_certificates(**args)
+        out += page['CertificateSummaryList']
+        token = page.get('NextToken')
+        if not token:
+            return out
+    raise AssertionError('ListCertificates never stopped returning a NextToken')
+
+
+def wait_acm_status(acm, arn, timeout=60, leave=('PENDING_VALIDATION',)):
+    """Poll DescribeCertificate until Status is not in `leave`; the Certificate dict."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cert = acm.describe_certificate(CertificateArn=arn)['Certificate']
+        if cert['Status'] not in leave or time.monotonic() > deadline:
+            return cert
+        time.sleep(0.1)
+
+
 def wait_ca_status(pca, arn, timeout=60):
     """Poll Describe until the CA has left CREATING; returns the status."""
     deadline = time.monotonic() + timeout
@@ -871,8 +909,9 @@ def build_sub(pca, parent, template='SubordinateCACertificate_PathLen0',
 class CertainTestCase(unittest.TestCase):
     """Each subclass gets its own server (started in setUpClass, stopped by PID
     in a class cleanup that fails the class on a non-zero exit or a sanitizer
-    report), an admin boto3 client `pca`, a non-validating one `pca_nv`, and
-    `openssl`. Override setUpFixtures (a classmethod) for shared read-only state."""
+    report), an admin boto3 client `pca`, a non-validating one `pca_nv`, an
+    admin `acm` client (more via acm_client), and `openssl`. Override
+    setUpFixtures (a classmethod) for shared read-only state."""
 
     maxDiff = None
     server = None
@@ -893,6 +932,7 @@ class CertainTestCase(unittest.TestCase):
         cls.account = cls.admin.account
         cls.pca = cls.client()
         cls.pca_nv = cls.client(validate=False)
+        cls.acm = cls.client(service=ACM_SERVICE)
         cls.setUpFixtures()
 
     @classmethod
@@ -900,8 +940,14 @@ class CertainTestCase(unittest.TestCase):
         pass
 
     @classmethod
-    def client(cls, creds=None, validate=True):
-        return make_client(cls.server.url, creds or cls.admin, validate=validate)
+    def client(cls, creds=None, validate=True, service=SERVICE):
+        return make_client(cls.server.url, creds or cls.admin, validate=validate,
+                           service=service)
+
+    @classmethod
+    def acm_client(cls, creds=None, validate=True):
+        """A boto3 `acm` client (ACM, SigV4 service `acm`)."""
+        return cls.client(creds, validate, ACM_SERVICE)
 
     # -- aws CLI ---------------------------------------------------------------
 
@@ -926,6 +972,14 @@ class CertainTestCase(unittest.TestCase):
         if creds == 'admin':
             creds = self.admin
         target = None if op is None else (op if '.' in op else TARGET_PREFIX + op)
+        return raw_request(self.server.url, target, body, creds=creds, **kwargs)
+
+    def raw_acm(self, op, body=b'{}', creds='admin', **kwargs):
+        """A request for CertificateManager.<op> signed for service `acm`."""
+        if creds == 'admin':
+            creds = self.admin
+        target = None if op is None else (op if '.' in op else ACM_TARGET_PREFIX + op)
+        kwargs.setdefault('service', ACM_SERVICE)
         return raw_request(self.server.url, target, body, creds=creds, **kwargs)
 
     def assertRawError(self, resp, code, status=400):

@@ -243,16 +243,16 @@ class ProtocolTests(CertainTestCase):
             headers[k.strip().lower()] = v.strip()
         return status, headers
 
-    def test_two_mib_body_is_413_without_reading_it(self):
+    def test_oversized_body_is_413_without_reading_it(self):
         started = time.monotonic()
-        status, _ = self._send_oversized(2 * 1024 * 1024)
+        status, _ = self._send_oversized(5 * 1024 * 1024)
         self.assertEqual(status, 413, 'no 413 within 5 s while most of the body was unsent')
         self.assertLess(time.monotonic() - started, 5)
         # and the server still answers
         self.assertRawOk(self.raw('ListCertificateAuthorities', b'{}'))
 
     def test_413_has_request_id(self):
-        status, headers = self._send_oversized(2 * 1024 * 1024)
+        status, headers = self._send_oversized(5 * 1024 * 1024)
         self.assertEqual(status, 413)
         self.assertTrue(headers.get('x-amzn-requestid'), f'413 without x-amzn-RequestId: {headers}')
 

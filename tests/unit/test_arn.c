@@ -24,8 +24,9 @@ TEST(arn_ca_errors)
 	struct cm_err err = {0};
 	CHECK(arn_parse_ca("not an arn", "Arn", &ca, &err) < 0);
 	CHECK(err.code == CM_ERR_VALIDATION);
+	/* Another service's ARN breaks the model pattern, which names acm-pca. */
 	CHECK(arn_parse_ca("arn:aws:acm:us-east-1:123456789012:certificate/x", "Arn", &ca, &err) < 0);
-	CHECK(err.code == CM_ERR_INVALID_ARN);
+	CHECK(err.code == CM_ERR_VALIDATION);
 	CHECK(arn_parse_ca("arn:aws:acm-pca:us-east-1:123456789012:template/x", "Arn", &ca, &err) <
 	      0);
 	CHECK(err.code == CM_ERR_INVALID_ARN);
@@ -62,4 +63,37 @@ TEST(arn_uuid4_shape)
 	CHECK(strlen(a) == 36 && a[8] == '-' && a[14] == '4');
 	CHECK(strchr("89ab", a[19]) != NULL);
 	CHECK(strcmp(a, b) != 0);
+}
+
+TEST(arn_acm_certificate)
+{
+	struct arn_acm_cert a;
+	struct cm_err err = {0};
+	const char *ok = "arn:aws:acm:us-east-1:123456789012:certificate/"
+			 "0b5e6f6a-8d1c-4f5e-9a77-3c2f1a9d0e11";
+	CHECK(arn_parse_acm_certificate(ok, "CertificateArn", &a, &err) == 0);
+	CHECK_STR_EQ(a.account, "123456789012");
+	CHECK_STR_EQ(a.region, "us-east-1");
+	CHECK_STR_EQ(a.id, "0b5e6f6a-8d1c-4f5e-9a77-3c2f1a9d0e11");
+	char back[ARN_MAX];
+	arn_format_acm_certificate(back, sizeof(back), "aws", "us-east-1", "123456789012", a.id);
+	CHECK_STR_EQ(back, ok);
+	/* Pattern violations (service, length, characters) are ValidationExceptions ... */
+	const char *pattern[] = {
+	    "arn:aws:acm-pca:us-east-1:123456789012:certificate/0b5e6f6a-8d1c-4f5e-9a77-3c2f1a9d0e11",
+	    "arn:aws:s3:::some-bucket-name-here", "arn:aws:acm:x:1:c", "not an arn at all, really"};
+	for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++) {
+		CHECK(arn_parse_acm_certificate(pattern[i], "CertificateArn", &a, &err) < 0);
+		CHECK(err.code == CM_ERR_VALIDATION);
+	}
+	/* ... well-formed ARNs naming no certificate are InvalidArnExceptions. */
+	const char *invalid[] = {"arn:aws:acm:us-east-1:123456789012:bogus/x",
+				 "arn:aws:acm:us-east-1:123456789012:certificate",
+				 "arn:aws:acm:us-east-1:123456789012:certificate/NOT-A-UUID",
+				 "arn:aws:acm:us-east-1:1234:certificate/"
+				 "0b5e6f6a-8d1c-4f5e-9a77-3c2f1a9d0e11"};
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		CHECK(arn_parse_acm_certificate(invalid[i], "CertificateArn", &a, &err) < 0);
+		CHECK(err.code == CM_ERR_INVALID_ARN);
+	}
 }

@@ -76,7 +76,7 @@ TEST(jv_blob_decodes_and_rejects)
 	CHECK(jv_blob(j, NULL, "ok", true, 1, 4, &b, &len, &err) < 0);
 	CHECK(err.code == CM_ERR_VALIDATION);
 	CHECK(jv_blob(j, NULL, "junk", true, 1, 10, &b, &len, &err) < 0);
-	CHECK(err.code == CM_ERR_SERIALIZATION);
+	CHECK(err.code == CM_ERR_VALIDATION);
 	CHECK(jv_blob(j, NULL, "bad", true, 1, 10, &b, &len, &err) < 0);
 	json_decref(j);
 }

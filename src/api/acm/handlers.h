@@ -23,5 +23,6 @@ ACM_HANDLER(acm_api_remove_tags);
 ACM_HANDLER(acm_api_list_tags);
 ACM_HANDLER(acm_api_get_account);
 ACM_HANDLER(acm_api_put_account);
+ACM_HANDLER(acm_api_search);
 
 #endif

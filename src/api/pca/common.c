@@ -70,6 +70,10 @@ json_t *pca_api_ca_encode(const struct pca_ctx *ctx, const struct store_ca *ca,
 	return j;
 }
 
+/* Far above any valid tag: lengths are the tag check's to judge, because AWS
+ * answers InvalidTagException (not ValidationException) for a long key. */
+#define PCA_API_TAG_TEXT_MAX 4096
+
 int pca_api_tags_decode(json_t *in, const char *name, bool required, size_t max,
 			struct pca_tag **tags, size_t *n, struct cm_err *err)
 {
@@ -88,8 +92,10 @@ int pca_api_tags_decode(json_t *in, const char *name, bool required, size_t max,
 		char prefix[64];
 		snprintf(prefix, sizeof(prefix), "%s.%zu.member", name, i + 1);
 		if (jv_object(item, prefix, NULL, true, &item, err) < 0 ||
-		    jv_string(item, prefix, "Key", true, 1, 128, &(*tags)[i].key, err) < 0 ||
-		    jv_string(item, prefix, "Value", false, 0, 256, &(*tags)[i].value, err) < 0) {
+		    jv_string(item, prefix, "Key", true, 0, PCA_API_TAG_TEXT_MAX, &(*tags)[i].key,
+			      err) < 0 ||
+		    jv_string(item, prefix, "Value", false, 0, PCA_API_TAG_TEXT_MAX,
+			      &(*tags)[i].value, err) < 0) {
 			free(*tags);
 			*tags = NULL;
 			return -1;
