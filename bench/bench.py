@@ -7,6 +7,16 @@ same machine, so ratios stay meaningful on a noisy host:
     against the in-process OpenSSL rate (bench/inproc_issue.c) and against
     CFSSL's `cfssl serve` signing the same CSR over HTTP.
   - The trivial request (GET /ping) rate of the same server.
+  - ACM RequestCertificate (private: key generated and certificate issued in
+    the call; RSA_2048 and EC_prime256v1, concurrency 1/2) against the
+    in-process rate of generating the same key and issuing
+    (bench/inproc_issue.c --leaf-key).
+  - ACM DescribeCertificate (concurrency 1/2/8) against GET /ping on the same
+    connections and against moto_server (the AWS emulator) describing the
+    same imported certificate.
+  - Scale: DescribeCertificate and ListCertificates pages with 1,000,000
+    certificates in the store against the same with 1,000 (bench/populate.c
+    fills the data folder); the ratio should stay near 1.
   - Peak resident memory of the server.
 Results go to stdout as a Markdown table; --out FILE also writes them there.
 """
@@ -27,6 +37,9 @@ BUILD = os.path.join(ROOT, "build")
 CERTAIN = os.path.join(BUILD, "certain")
 LOADGEN = os.path.join(BUILD, "bench-loadgen")
 INPROC = os.path.join(BUILD, "bench-inproc_issue")
+POPULATE = os.path.join(BUILD, "bench-populate")
+ACM_TARGET = "CertificateManager."
+SCALE_SMALL, SCALE_LARGE = 1_000, 1_000_000
 
 sys.path.insert(0, ROOT)
 from tests.integration import harness  # noqa: E402  (server start/stop, CA helpers)
@@ -103,10 +116,218 @@ def cfssl_rate(workdir, kind, csr_path, threads, seconds):
         proc.wait(10)
 
 
+def latency(r):
+    return f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms"
+
+
+def write_json(workdir, name, obj):
+    path = os.path.join(workdir, name)
+    with open(path, "w") as f:
+        json.dump(obj, f)
+    return path
+
+
+def acm_load(server, creds, op, body, threads, secs, bodies=False):
+    """loadgen against one ACM operation; body is a file (bodies: one per line)."""
+    return run_json([LOADGEN, "--port", str(server.port), "--akid", creds.access_key_id,
+                     "--secret", creds.secret_access_key, "--service", "acm",
+                     "--target", ACM_TARGET + op, "--bodies" if bodies else "--body", body,
+                     "--threads", str(threads), "--seconds", str(secs)])
+
+
+def make_import_pair(workdir):
+    """A self-signed P-256 certificate and key that both Certain and moto import."""
+    key = os.path.join(workdir, "import.key")
+    pem = os.path.join(workdir, "import.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                    "-subj", "/CN=import.bench.example.com",
+                    "-addext", "subjectAltName=DNS:import.bench.example.com",
+                    "-days", "365", "-out", pem], check=True, capture_output=True)
+    with open(pem, "rb") as f, open(key, "rb") as g:
+        return f.read(), g.read()
+
+
+def moto_command():
+    """moto_server, or an interpreter that has moto (not necessarily this one)."""
+    exe = shutil.which("moto_server")
+    if exe:
+        return [exe]
+    for py in dict.fromkeys(filter(None, (shutil.which("python3"), sys.executable))):
+        if subprocess.run([py, "-c", "import moto.server"], capture_output=True).returncode == 0:
+            return [py, "-m", "moto.server"]
+    return None
+
+
+class Moto:
+    """moto_server on a free port with one certificate imported: the peer for
+    DescribeCertificate. Any credentials are accepted; loadgen signs anyway."""
+
+    def __init__(self, workdir, cert, key):
+        self.proc, self.body = None, None
+        cmd = moto_command()
+        if cmd is None:
+            return
+        self.port = harness.free_port()
+        self.proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(self.port, 30)
+            self.creds = harness.Creds("bench", "bench")
+            acm = harness.make_client(f"http://127.0.0.1:{self.port}", self.creds,
+                                      service="acm")
+            arn = acm.import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+            self.body = write_json(workdir, "describe-moto.json", {"CertificateArn": arn})
+        except Exception as e:  # a broken moto is "n/a", not a failed benchmark
+            print(f"bench: moto_server unusable: {e}", file=sys.stderr)
+            self.stop()
+
+    def describe(self, threads, secs):
+        if self.body is None:
+            return None
+        return run_json([LOADGEN, "--port", str(self.port), "--akid", "bench", "--secret",
+                         "bench", "--service", "acm", "--target",
+                         ACM_TARGET + "DescribeCertificate", "--body", self.body,
+                         "--threads", str(threads), "--seconds", str(secs)])
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc, self.body = None, None
+
+
+def request_rows(workdir, server, creds, roots, secs):
+    """RequestCertificate (private) beside generating the same key and issuing in-process."""
+    rows = []
+    for key_alg in ("RSA_2048", "EC_prime256v1"):
+        # No IdempotencyToken: every request creates (and issues) a new certificate.
+        body = write_json(workdir, f"request-{key_alg}.json",
+                          {"DomainName": "bench.example.com", "KeyAlgorithm": key_alg,
+                           "CertificateAuthorityArn": roots[key_alg]})
+        for threads in (1, 2):
+            inproc = run_json([INPROC, "--key", key_alg, "--leaf-key", key_alg,
+                               "--threads", str(min(threads, os.cpu_count() or 2)),
+                               "--seconds", str(secs)])
+            http = acm_load(server, creds, "RequestCertificate", body, threads, secs)
+            rows.append((f"RequestCertificate {key_alg} (private), concurrency {threads}",
+                         f"{http['rps']:.1f}/s", f"{latency(http)}, errors {http['errors']}",
+                         f"{http['rps'] / inproc['rps']:.2f}x in-process key generation + "
+                         f"issue ({inproc['rps']:.1f}/s)"))
+    return rows
+
+
+def describe_rows(workdir, server, creds, secs):
+    """DescribeCertificate beside /ping on the same connections and beside moto."""
+    cert, key = make_import_pair(workdir)
+    acm = harness.make_client(server.url, creds, service="acm")
+    arn = acm.import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    body = write_json(workdir, "describe.json", {"CertificateArn": arn})
+    moto = Moto(workdir, cert, key)
+    rows = []
+    try:
+        for threads in (1, 2, 8):
+            ping = run_json([LOADGEN, "--port", str(server.port), "--method", "GET", "--path",
+                             "/ping", "--threads", str(threads), "--seconds", str(secs)])
+            http = acm_load(server, creds, "DescribeCertificate", body, threads, secs)
+            peer = moto.describe(threads, secs)
+            moto_text = (f"{http['rps'] / peer['rps']:.1f}x moto ({peer['rps']:.0f}/s, "
+                         f"{latency(peer)})" if peer and peer["rps"] else "moto: n/a")
+            rows.append((f"DescribeCertificate, concurrency {threads}", f"{http['rps']:.0f}/s",
+                         f"{latency(http)}, errors {http['errors']}",
+                         f"{http['rps'] / ping['rps']:.2f}x GET /ping ({ping['rps']:.0f}/s, "
+                         f"{latency(ping)}); {moto_text}"))
+    finally:
+        moto.stop()
+    return rows
+
+
+def populate(server, account, templates, count, sample):
+    return run_json([POPULATE, "--data", server.data, "--account", account,
+                     "--count", str(count), "--sample", sample]
+                    + [a for t in templates for a in ("--template", t)])
+
+
+def scale_measure(workdir, server, creds, pop, sample, secs):
+    """Describe (random sampled ARNs) and three ListCertificates pages, concurrency 1."""
+    acm = harness.make_client(server.url, creds, service="acm")
+    first = acm.list_certificates(MaxItems=100)["CertificateSummaryList"]
+    deep = acm.list_certificates(MaxItems=100, NextToken=pop["middle_token"])
+    deep = deep["CertificateSummaryList"]
+    if len(first) != 100 or len(deep) != 100 or deep[0] == first[0]:
+        raise RuntimeError("bench: the deep ListCertificates page is not where expected")
+    prefix = first[0]["CertificateArn"].rsplit("/", 1)[0]
+    bodies = os.path.join(workdir, "describe-bodies.txt")
+    with open(sample) as f, open(bodies, "w") as out:
+        for line in f:
+            out.write(json.dumps({"CertificateArn": f"{prefix}/{line.strip()}"}) + "\n")
+    lists = {"first": {"MaxItems": 100},
+             "deep": {"MaxItems": 100, "NextToken": pop["middle_token"]},
+             "issued": {"MaxItems": 100, "CertificateStatuses": ["ISSUED"]}}
+    # Warm-up, unmeasured: every worker thread opens its SQLite connection lazily.
+    acm_load(server, creds, "DescribeCertificate", bodies, 4, 1, True)
+    res = {"describe": acm_load(server, creds, "DescribeCertificate", bodies, 1, secs, True)}
+    for name, req in lists.items():
+        res[name] = acm_load(server, creds, "ListCertificates",
+                             write_json(workdir, f"list-{name}.json", req), 1, secs)
+    return res
+
+
+def scale_rows(workdir, secs):
+    """The same requests with SCALE_SMALL and SCALE_LARGE certificates in the store."""
+    server = harness.Server(os.path.join(workdir, "scale"))
+    server.start()
+    results = {}
+    try:
+        creds = server.admin_creds()
+        pca = harness.make_client(server.url, creds)
+        acm = harness.make_client(server.url, creds, service="acm")
+        templates = []
+        for key_alg, sig_alg in (("RSA_2048", "SHA256WITHRSA"),
+                                 ("EC_prime256v1", "SHA256WITHECDSA")):
+            root = harness.build_root(pca, key_alg, sig_alg).arn
+            arn = acm.request_certificate(DomainName="template.bench.example.com",
+                                          CertificateAuthorityArn=root,
+                                          KeyAlgorithm=key_alg)["CertificateArn"]
+            templates.append(arn.rsplit("/", 1)[1])
+        have = len(templates)
+        for total in (SCALE_SMALL, SCALE_LARGE):
+            server.stop()
+            sample = os.path.join(workdir, f"sample-{total}.txt")
+            pop = populate(server, creds.account, templates, total - have, sample)
+            have = total
+            server.start()
+            results[total] = (pop, scale_measure(workdir, server, creds, pop, sample, secs))
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)
+    labels = {"describe": "DescribeCertificate (1,000 random ARNs)",
+              "first": "ListCertificates first page (MaxItems 100)",
+              "deep": "ListCertificates page from the middle (NextToken)",
+              "issued": "ListCertificates CertificateStatuses=[ISSUED] first page"}
+    pop = results[SCALE_LARGE][0]
+    rows = [(f"populate.c: {pop['inserted']:,} rows into the store", f"{pop['rows_per_s']:.0f}/s",
+             f"{pop['seconds']:.0f} s", "")]
+    for name, label in labels.items():
+        small, large = results[SCALE_SMALL][1][name], results[SCALE_LARGE][1][name]
+        rows.append((f"{label}, {SCALE_LARGE:,} certificates, concurrency 1",
+                     f"{large['rps']:.0f}/s", f"{latency(large)}, errors {large['errors']}",
+                     f"p50 {large['p50_ms'] / small['p50_ms']:.2f}x, p99 "
+                     f"{large['p99_ms'] / small['p99_ms']:.2f}x the {SCALE_SMALL:,}-certificate "
+                     f"store ({small['rps']:.0f}/s, {latency(small)})"))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
     ap.add_argument("--out", help="also write the table to this file")
+    ap.add_argument("--no-scale", action="store_true",
+                    help=f"skip the {SCALE_LARGE:,}-certificate rows (about 3 minutes, 4 GB)")
     args = ap.parse_args()
     secs = args.seconds
     workdir = tempfile.mkdtemp(prefix="certain-bench-")
@@ -124,9 +345,10 @@ def main():
         rows.append(("GET /ping (trivial request), concurrency 2",
                      f"{ping['rps']:.0f}/s", f"p50 {ping['p50_ms']:.2f} ms, "
                      f"p99 {ping['p99_ms']:.2f} ms", "baseline"))
+        roots = {}
         for kind, key_alg, sig_alg in (("rsa", "RSA_2048", "SHA256WITHRSA"),
                                        ("ec", "EC_prime256v1", "SHA256WITHECDSA")):
-            root = harness.build_root(pca, key_alg, sig_alg).arn
+            root = roots[key_alg] = harness.build_root(pca, key_alg, sig_alg).arn
             csr = make_csr(workdir, kind)
             body = os.path.join(workdir, f"issue-{kind}.json")
             with open(csr, "rb") as f:
@@ -150,8 +372,13 @@ def main():
                              f"errors {http['errors']}",
                              f"{http['rps'] / inproc['rps']:.2f}x in-process "
                              f"({inproc['rps']:.0f}/s); {cf_text}"))
+        rows += request_rows(workdir, server, creds, roots, secs)
+        rows += describe_rows(workdir, server, creds, secs)
         rows.append(("Server peak resident memory",
                      f"{peak_rss_kib(server.pid) / 1024:.1f} MiB", "", ""))
+        server.stop()
+        if not args.no_scale:
+            rows += scale_rows(workdir, secs)
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

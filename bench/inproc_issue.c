@@ -5,7 +5,13 @@
  * the ceiling the server's issuing rate is compared against. Prints one JSON
  * line {"issued":N,"seconds":S,"rps":R}.
  *
- * usage: inproc_issue --csr FILE --key RSA_2048|EC_prime256v1 [--threads N] [--seconds S] */
+ * With --leaf-key ALG it is the baseline of a private RequestCertificate
+ * instead: every iteration also generates a new leaf key of ALG and builds its
+ * CSR (x509_leaf_csr_build, as acm/issue.c does) before parsing and signing,
+ * so key generation is part of each issue; --csr is then not needed.
+ *
+ * usage: inproc_issue (--csr FILE | --leaf-key ALG) --key RSA_2048|EC_prime256v1
+ *                     [--threads N] [--seconds S] */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +24,7 @@
 #include "x509/ca_csr.h"
 #include "x509/issue.h"
 #include "x509/keys.h"
+#include "x509/leaf.h"
 #include "x509/pem.h"
 
 struct ip_shared {
@@ -26,6 +33,8 @@ struct ip_shared {
 	EVP_PKEY *ca_key;
 	X509 *ca_cert;
 	enum x509_sig_alg sig;
+	bool gen_leaf;		 /* --leaf-key: a new key and CSR per iteration */
+	enum x509_key_alg leaf_alg;
 	double deadline;
 };
 
@@ -59,6 +68,24 @@ static X509 *ip_issue(const struct ip_shared *s, X509_REQ *csr, const struct pca
 	return cert;
 }
 
+/* What RequestCertificate does before signing: a new key, its CSR as DER
+ * (the form the PCA issuing path receives), parsed and checked again. */
+static X509_REQ *ip_leaf_csr(const struct ip_shared *s, struct cm_err *err)
+{
+	static const char *const names[] = {"bench.example.com"};
+	unsigned char *der = NULL;
+	X509_REQ *out = NULL;
+	EVP_PKEY *key = x509_key_generate(s->leaf_alg, err);
+	X509_REQ *req = key != NULL ? x509_leaf_csr_build(key, names[0], names, 1, err) : NULL;
+	int len = req != NULL ? i2d_X509_REQ(req, &der) : -1;
+	if (len > 0)
+		out = x509_csr_parse(der, (size_t)len, err);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	return out;
+}
+
 static void *ip_run(void *p)
 {
 	struct ip_worker *w = p;
@@ -66,12 +93,15 @@ static void *ip_run(void *p)
 		pca_template_find("arn:aws:acm-pca:::template/EndEntityCertificate/V1");
 	while (ip_now() < w->s->deadline) {
 		struct cm_err err = {0};
-		X509_REQ *csr = x509_csr_parse(w->s->csr, w->s->csr_len, &err);
+		X509_REQ *csr = w->s->gen_leaf ? ip_leaf_csr(w->s, &err)
+					       : x509_csr_parse(w->s->csr, w->s->csr_len, &err);
+		if (csr == NULL)
+			fprintf(stderr, "inproc_issue: %s\n", err.msg);
 		X509 *cert = csr != NULL ? ip_issue(w->s, csr, t, w->s->ca_cert) : NULL;
+		X509_REQ_free(csr);
 		if (cert == NULL)
 			break;
 		X509_free(cert);
-		X509_REQ_free(csr);
 		w->issued++;
 	}
 	return NULL;
@@ -97,10 +127,10 @@ static int ip_make_ca(struct ip_shared *s, enum x509_key_alg alg)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"csr", 1, 0, 'c'}, {"key", 1, 0, 'k'},
+	static const struct option opts[] = {{"csr", 1, 0, 'c'},     {"key", 1, 0, 'k'},
 					     {"threads", 1, 0, 't'}, {"seconds", 1, 0, 's'},
-					     {0, 0, 0, 0}};
-	const char *csr_path = NULL, *key = "RSA_2048";
+					     {"leaf-key", 1, 0, 'l'}, {0, 0, 0, 0}};
+	const char *csr_path = NULL, *key = "RSA_2048", *leaf_key = NULL;
 	int threads = 1, c;
 	double seconds = 5;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -109,20 +139,27 @@ int main(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 't': threads = atoi(optarg); break;
 		case 's': seconds = atof(optarg); break;
+		case 'l': leaf_key = optarg; break;
 		default: return 2;
 		}
 	}
 	struct ip_shared s = {0};
 	enum x509_key_alg alg;
 	FILE *f = csr_path != NULL ? fopen(csr_path, "rb") : NULL;
-	if (f == NULL || x509_key_alg_from_name(key, &alg) < 0) {
-		fprintf(stderr, "usage: inproc_issue --csr FILE --key ALG [--threads N] "
-				"[--seconds S]\n");
+	s.gen_leaf = leaf_key != NULL;
+	if ((f == NULL && !s.gen_leaf) || x509_key_alg_from_name(key, &alg) < 0 ||
+	    (s.gen_leaf && x509_key_alg_from_name(leaf_key, &s.leaf_alg) < 0)) {
+		fprintf(stderr, "usage: inproc_issue (--csr FILE | --leaf-key ALG) --key ALG "
+				"[--threads N] [--seconds S]\n");
+		if (f != NULL)
+			fclose(f);
 		return 2;
 	}
-	s.csr = malloc(65536);
-	s.csr_len = fread(s.csr, 1, 65536, f);
-	fclose(f);
+	if (f != NULL) {
+		s.csr = malloc(65536);
+		s.csr_len = s.csr != NULL ? fread(s.csr, 1, 65536, f) : 0;
+		fclose(f);
+	}
 	x509_sig_alg_from_name(strncmp(key, "RSA", 3) == 0 ? "SHA256WITHRSA" : "SHA256WITHECDSA",
 			       &s.sig);
 	if (ip_make_ca(&s, alg) < 0)

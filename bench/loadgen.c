@@ -5,15 +5,22 @@
  * client spends its time on the wire, not on crypto. Prints one JSON line:
  *   {"requests":N,"errors":E,"seconds":S,"rps":R,"p50_ms":..,"p99_ms":..}
  *
+ *
+ * --bodies FILE takes one body per line instead of --body: every line is
+ * signed up front and each thread walks the list round-robin (from its own
+ * starting point), so a benchmark can spread reads over many records.
+ *
  * usage: loadgen --port P [--host 127.0.0.1] [--path /] [--method POST]
- *                [--target X-Amz-Target] [--body FILE] [--service acm-pca]
- *                [--region us-east-1] [--akid ID --secret S] [--threads N]
- *                [--seconds S] [--content-type T] */
+ *                [--target X-Amz-Target] [--body FILE | --bodies FILE]
+ *                [--service acm-pca] [--region us-east-1] [--akid ID --secret S]
+ *                [--threads N] [--seconds S] [--content-type T] */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +33,22 @@
 
 struct lg_opts {
 	const char *host, *path, *method, *target, *body_file, *service, *region, *akid, *secret;
+	const char *bodies_file; /* one body per line */
 	const char *content_type;
 	int port, threads;
 	double seconds;
 };
 
+/* One signed request, ready to write. */
+struct lg_request {
+	char *text;
+	size_t len;
+};
+
 struct lg_worker {
 	const struct lg_opts *o;
-	const char *request;
-	size_t request_len;
+	const struct lg_request *reqs;
+	size_t n_reqs, next;
 	double deadline;
 	double *lat;
 	size_t n, cap;
@@ -124,8 +138,10 @@ static int lg_connect(const struct lg_opts *o)
 	return fd;
 }
 
-/* Reads one response; returns its status, or -1 when the connection failed. */
-static int lg_read_response(int fd, char *buf, size_t cap)
+/* Reads one response; returns its status, or -1 when the connection failed.
+ * *close_after is set when the server said "Connection: close" (moto's
+ * Werkzeug server does on every response, then ignores the next request). */
+static int lg_read_response(int fd, char *buf, size_t cap, bool *close_after)
 {
 	size_t have = 0;
 	char *end = NULL;
@@ -138,8 +154,10 @@ static int lg_read_response(int fd, char *buf, size_t cap)
 		end = strstr(buf, "\r\n\r\n");
 	}
 	int status = atoi(buf + 9);
+	end[2] = '\0'; /* search the headers only */
 	char *cl = strcasestr(buf, "Content-Length:");
 	size_t body = cl != NULL ? strtoul(cl + 15, NULL, 10) : 0;
+	*close_after = strcasestr(buf, "Connection: close") != NULL;
 	size_t total = (size_t)(end + 4 - buf) + body;
 	while (have < total) {
 		ssize_t r = read(fd, buf, cap - 1 < total - have ? cap - 1 : total - have);
@@ -155,13 +173,22 @@ static void *lg_run(void *p)
 	struct lg_worker *w = p;
 	char *buf = malloc(1 << 20);
 	int fd = lg_connect(w->o);
+	bool reconnect = false;
 	while (fd >= 0 && lg_now() < w->deadline) {
+		const struct lg_request *r = &w->reqs[w->next++ % w->n_reqs];
 		double t0 = lg_now();
-		if (write(fd, w->request, w->request_len) != (ssize_t)w->request_len) {
+		/* A server that closes after each response costs its clients a
+		 * connect per request: timed, as a client would feel it. */
+		if (reconnect) {
+			close(fd);
+			if ((fd = lg_connect(w->o)) < 0)
+				break;
+		}
+		if (write(fd, r->text, r->len) != (ssize_t)r->len) {
 			w->errors++;
 			break;
 		}
-		int status = lg_read_response(fd, buf, 1 << 20);
+		int status = lg_read_response(fd, buf, 1 << 20, &reconnect);
 		if (status < 0) {
 			close(fd);
 			fd = lg_connect(w->o);
@@ -195,7 +222,7 @@ static int lg_parse(int argc, char **argv, struct lg_opts *o)
 		{"method", 1, 0, 'm'},  {"target", 1, 0, 't'},  {"body", 1, 0, 'b'},
 		{"service", 1, 0, 's'}, {"region", 1, 0, 'r'},  {"akid", 1, 0, 'a'},
 		{"secret", 1, 0, 'k'},  {"threads", 1, 0, 'c'}, {"seconds", 1, 0, 'd'},
-		{"content-type", 1, 0, 'T'}, {0, 0, 0, 0}};
+		{"content-type", 1, 0, 'T'}, {"bodies", 1, 0, 'B'}, {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -212,10 +239,50 @@ static int lg_parse(int argc, char **argv, struct lg_opts *o)
 		case 'c': o->threads = atoi(optarg); break;
 		case 'd': o->seconds = atof(optarg); break;
 		case 'T': o->content_type = optarg; break;
+		case 'B': o->bodies_file = optarg; break;
 		default: return -1;
 		}
 	}
 	return o->port > 0 && o->threads > 0 ? 0 : -1;
+}
+
+/* Signs every body: the --body file (or an empty body) as one request, or
+ * each line of the --bodies file. Returns the count, 0 on failure. */
+static size_t lg_build_all(const struct lg_opts *o, struct lg_request **out)
+{
+	const char *file = o->bodies_file != NULL ? o->bodies_file : o->body_file;
+	size_t len = 0, n = 0, cap = 16;
+	char *body = file != NULL ? lg_read_file(file, &len) : strdup("");
+	struct lg_request *reqs = malloc(cap * sizeof(*reqs));
+	if (body == NULL || reqs == NULL) {
+		fprintf(stderr, "loadgen: cannot read %s\n", file != NULL ? file : "(empty body)");
+		free(body);
+		free(reqs);
+		return 0;
+	}
+	for (char *line = body, *end; line != NULL; line = end != NULL ? end + 1 : NULL) {
+		end = o->bodies_file != NULL ? strchr(line, '\n') : NULL;
+		size_t line_len = end != NULL ? (size_t)(end - line) : strlen(line);
+		if (o->bodies_file != NULL && line_len == 0)
+			continue;
+		if (n == cap) {
+			struct lg_request *grown = realloc(reqs, 2 * cap * sizeof(*reqs));
+			if (grown == NULL)
+				break;
+			reqs = grown;
+			cap *= 2;
+		}
+		reqs[n].text = lg_build_request(o, line, line_len, &reqs[n].len);
+		n++;
+	}
+	free(body);
+	if (n == 0) {
+		fprintf(stderr, "loadgen: %s holds no request body\n", file != NULL ? file : "-");
+		free(reqs);
+		reqs = NULL;
+	}
+	*out = reqs;
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -227,17 +294,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: see the comment at the top of bench/loadgen.c\n");
 		return 2;
 	}
-	size_t body_len = 0, req_len = 0;
-	char *body = o.body_file != NULL ? lg_read_file(o.body_file, &body_len) : strdup("");
-	if (body == NULL) {
-		fprintf(stderr, "loadgen: cannot read %s\n", o.body_file);
+	signal(SIGPIPE, SIG_IGN); /* a closed connection is an error counted, not a crash */
+	struct lg_request *reqs = NULL;
+	size_t n_reqs = lg_build_all(&o, &reqs);
+	if (n_reqs == 0)
 		return 1;
-	}
-	char *request = lg_build_request(&o, body, body_len, &req_len);
 	struct lg_worker *w = calloc((size_t)o.threads, sizeof(*w));
 	double start = lg_now();
 	for (int i = 0; i < o.threads; i++) {
-		w[i] = (struct lg_worker){.o = &o, .request = request, .request_len = req_len,
+		w[i] = (struct lg_worker){.o = &o, .reqs = reqs, .n_reqs = n_reqs,
+					  .next = (size_t)i * n_reqs / (size_t)o.threads,
 					  .deadline = start + o.seconds};
 		pthread_create(&w[i].tid, NULL, lg_run, &w[i]);
 	}
@@ -263,7 +329,8 @@ int main(int argc, char **argv)
 	       total ? all[total / 2] : 0.0, total ? all[(size_t)((double)total * 0.99)] : 0.0);
 	free(all);
 	free(w);
-	free(request);
-	free(body);
+	for (size_t i = 0; i < n_reqs; i++)
+		free(reqs[i].text);
+	free(reqs);
 	return 0;
 }

@@ -36,7 +36,7 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 
 /* The page query store_acm_cert_list runs for this filter and cursor (owned;
  * NULL when out of memory). Exposed so a test can EXPLAIN it. */
-char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id);
+char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id, bool bounded);
 
 /* The search columns derived from a record on every write (acm_search.c):
  * the RenewalStatus of renewal_json into renewal_status (size bytes), and the

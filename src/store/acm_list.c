@@ -41,7 +41,7 @@ static bool acm_has_cursor(const char *after_id)
 	return after_id != NULL && after_id[0] != '\0';
 }
 
-char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id)
+char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id, bool bounded)
 {
 	struct acm_sql q = {0};
 	q.cap = 2048 + 2 * (f->n_statuses + f->n_key_algs);
@@ -54,6 +54,9 @@ char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id)
 	if (acm_has_cursor(after_id))
 		acm_sql_add(&q, f->descending ? " AND (created_at, id) < (?, ?)"
 					      : " AND (created_at, id) > (?, ?)");
+	if (bounded)
+		acm_sql_add(&q, f->descending ? " AND (created_at, id) >= (?, ?)"
+					      : " AND (created_at, id) <= (?, ?)");
 	if (f->n_statuses > 0)
 		acm_sql_add_in(&q, ACM_EFFECTIVE_STATUS_SQL, f->n_statuses);
 	if (f->n_key_algs > 0)
@@ -78,13 +81,17 @@ char *store_acm_list_sql(const struct store_acm_filter *f, const char *after_id)
 /* Binds in the order acm_list_sql placed the placeholders. */
 static void acm_list_bind(sqlite3_stmt *stmt, const char *account_id,
 			  const struct store_acm_filter *f, int64_t after_created_at,
-			  const char *after_id, int limit)
+			  const char *after_id, const struct store_acm_window *w, int limit)
 {
 	int i = 1;
 	store_bind_text(stmt, i++, account_id);
 	if (acm_has_cursor(after_id)) {
 		sqlite3_bind_int64(stmt, i++, after_created_at);
 		store_bind_text(stmt, i++, after_id);
+	}
+	if (w->capped) {
+		sqlite3_bind_int64(stmt, i++, w->end_created_at);
+		store_bind_text(stmt, i++, w->end_id);
 	}
 	if (f->n_statuses > 0) {
 		sqlite3_bind_int64(stmt, i++, f->now);
@@ -105,22 +112,70 @@ static void acm_list_bind(sqlite3_stmt *stmt, const char *account_id,
 	sqlite3_bind_int(stmt, i, limit);
 }
 
+/* The key of the max_examined-th row after the cursor, read from the index
+ * alone: the far end of the rows this page may look at. */
+static int acm_list_window(struct store *st, const char *account_id,
+			   const struct store_acm_filter *f, int64_t after_created_at,
+			   const char *after_id, struct store_acm_window *w, struct cm_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	if (f->max_examined <= 0)
+		return 0;
+	bool cursor = acm_has_cursor(after_id);
+	const char *sql =
+	    f->descending
+		? (cursor ? "SELECT created_at, id FROM acm_certificates WHERE account_id = ? AND "
+			    "(created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC "
+			    "LIMIT 1 OFFSET ?"
+			  : "SELECT created_at, id FROM acm_certificates WHERE account_id = ? "
+			    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?")
+		: (cursor ? "SELECT created_at, id FROM acm_certificates WHERE account_id = ? AND "
+			    "(created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 1 OFFSET ?"
+			  : "SELECT created_at, id FROM acm_certificates WHERE account_id = ? "
+			    "ORDER BY created_at, id LIMIT 1 OFFSET ?");
+	sqlite3_stmt *stmt = store_prepare(st, sql, err);
+	if (stmt == NULL)
+		return -1;
+	int i = 1;
+	store_bind_text(stmt, i++, account_id);
+	if (cursor) {
+		sqlite3_bind_int64(stmt, i++, after_created_at);
+		store_bind_text(stmt, i++, after_id);
+	}
+	sqlite3_bind_int(stmt, i, f->max_examined - 1);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		w->capped = true;
+		w->end_created_at = sqlite3_column_int64(stmt, 0);
+		store_col_copy(stmt, 1, w->end_id, sizeof(w->end_id));
+	} else if (rc != SQLITE_DONE) {
+		return store_fail(st, stmt, err);
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
 int store_acm_cert_list(struct store *st, const char *account_id, const struct store_acm_filter *f,
 			int64_t after_created_at, const char *after_id, int limit,
 			void (*fn)(void *ctx, const struct store_acm_cert *c), void *ctx,
-			struct cm_err *err)
+			struct store_acm_window *window, struct cm_err *err)
 {
 	static const struct store_acm_filter none = {0};
+	struct store_acm_window w;
 	if (f == NULL)
 		f = &none;
-	char *sql = store_acm_list_sql(f, after_id);
+	if (acm_list_window(st, account_id, f, after_created_at, after_id, &w, err) < 0)
+		return -1;
+	if (window != NULL)
+		*window = w;
+	char *sql = store_acm_list_sql(f, after_id, w.capped);
 	if (sql == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot build the list query");
 	sqlite3_stmt *stmt = store_prepare(st, sql, err);
 	free(sql);
 	if (stmt == NULL)
 		return -1;
-	acm_list_bind(stmt, account_id, f, after_created_at, after_id, limit);
+	acm_list_bind(stmt, account_id, f, after_created_at, after_id, &w, limit);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct store_acm_cert c;

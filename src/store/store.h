@@ -236,17 +236,28 @@ struct store_acm_filter {
 	const char *export_option; /* NULL = any */
 	const char *managed_by;	   /* NULL = any */
 	bool descending;	   /* by (created_at, id) */
+	int max_examined;	   /* look at no more rows than this (0 = no limit) */
+};
+
+/* Where a page stopped looking when it reached max_examined rows. */
+struct store_acm_window {
+	bool capped; /* false: every row after the cursor was looked at */
+	int64_t end_created_at;
+	char end_id[40];
 };
 
 /* Pages an account's certificates in (created_at, id) order (or reverse)
  * strictly after the cursor (after_id "" = from the start), through the index
  * (account_id, created_at, id). fn gets each matching row (key and
- * certificate DER not loaded). Returns the number of rows passed to fn, -1 on error. */
+ * certificate DER not loaded). A filter that matches few rows would walk the
+ * whole account to fill a page; f->max_examined bounds that walk, and *window
+ * (may be NULL) says where it stopped, so the next page starts there (AWS
+ * pages may be short too). Returns the number of rows passed to fn, -1 on error. */
 int store_acm_cert_list(struct store *st, const char *account_id,
 			const struct store_acm_filter *f, int64_t after_created_at,
 			const char *after_id, int limit,
 			void (*fn)(void *ctx, const struct store_acm_cert *c), void *ctx,
-			struct cm_err *err);
+			struct store_acm_window *window, struct cm_err *err);
 
 /* Tags of an ACM certificate: same rules as the CA tag functions above. */
 int store_acm_tags_get(struct store *st, const char *cert_id, struct store_tag **out, size_t *n,

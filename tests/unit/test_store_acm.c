@@ -289,9 +289,9 @@ static int page_after(struct store *st, const struct store_acm_filter *f, const 
 	struct cm_err err = {0};
 	memset(out, 0, sizeof(*out));
 	if (prev == NULL || prev->n == 0)
-		return store_acm_cert_list(st, ACCT, f, 0, "", limit, collect, out, &err);
+		return store_acm_cert_list(st, ACCT, f, 0, "", limit, collect, out, NULL, &err);
 	return store_acm_cert_list(st, ACCT, f, prev->created[prev->n - 1], prev->ids[prev->n - 1],
-				   limit, collect, out, &err);
+				   limit, collect, out, NULL, &err);
 }
 
 /* Concatenated ids of a page, e.g. "c0 c1 c2". */
@@ -492,7 +492,7 @@ TEST(store_acm_list_uses_index)
 			f.export_option = "ENABLED";
 			f.managed_by = "CLOUDFRONT";
 		}
-		char *sql = store_acm_list_sql(&f, (mask & 4) ? "cursor" : "");
+		char *sql = store_acm_list_sql(&f, (mask & 4) ? "cursor" : "", (mask & 4) != 0);
 		CHECK(sql != NULL);
 		if (sql == NULL)
 			continue;
@@ -597,5 +597,54 @@ TEST(store_account_config)
 	CHECK(store_account_set_days_before_expiry(st, ACCT, 7, &err) == 0);
 	CHECK(store_account_days_before_expiry(st, ACCT, &days, &err) == 1 && days == 7);
 	CHECK(store_account_days_before_expiry(st, OTHER, &days, &err) == 0);
+	acm_scratch_done(st, dir);
+}
+
+static void count_row(void *ctx, const struct store_acm_cert *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+}
+
+TEST(store_acm_list_examines_a_bounded_window)
+{
+	char dir[64];
+	struct store *st = acm_scratch(dir);
+	struct cm_err err = {0};
+	struct store_acm_window w;
+	static const char *const ec[] = {"EC_prime256v1"};
+	if (st == NULL)
+		return;
+	/* Ten certificates; only the eighth matches the filter. */
+	for (int i = 0; i < 10; i++) {
+		struct store_acm_cert c;
+		char id[8];
+		snprintf(id, sizeof(id), "w%d", i);
+		fill_acm(&c, id, ACCT, 100 + i);
+		strcpy(c.key_alg, i == 7 ? "EC_prime256v1" : "RSA_2048");
+		CHECK(store_acm_cert_insert(st, &c, &err) == 0);
+	}
+	struct store_acm_filter f = {.key_algs = ec, .n_key_algs = 1, .max_examined = 3};
+	int found = 0, pages = 0;
+	int64_t at = 0;
+	char after[40] = "";
+	/* Pages of at most three rows looked at: short (even empty) pages, each
+	 * ending where the walk stopped, until the walk reaches the end. */
+	do {
+		int n = store_acm_cert_list(st, ACCT, &f, at, after, 5, count_row, &found, &w, &err);
+		CHECK(n >= 0);
+		pages++;
+		if (w.capped) {
+			at = w.end_created_at;
+			snprintf(after, sizeof(after), "%s", w.end_id);
+		}
+	} while (w.capped && pages < 10);
+	CHECK(found == 1);
+	CHECK(pages == 4); /* rows 0-2, 3-5, 6-8 (the match), then 9 and the end */
+	/* Without a bound the one page finds it and says it looked at everything. */
+	f.max_examined = 0;
+	found = 0;
+	CHECK(store_acm_cert_list(st, ACCT, &f, 0, "", 5, count_row, &found, &w, &err) == 1);
+	CHECK(found == 1 && !w.capped);
 	acm_scratch_done(st, dir);
 }
