@@ -7,7 +7,7 @@
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-PKGS     := openssl sqlite3 libmicrohttpd jansson
+PKGS     := openssl sqlite3 libmicrohttpd jansson libcurl
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong

@@ -118,6 +118,9 @@ static void pop_row(const struct store_acm_cert *tmpl, long i, long count, int64
 	c->issued_at = c->created_at;
 	c->not_before = c->created_at;
 	c->not_after = c->created_at + POP_VALIDITY; /* older rows read EXPIRED, as they would */
+	c->scan_due_at = c->not_after - 60 * 86400; /* as issuance sets it: the renewal window */
+	c->expiry_warned_day = 0;
+	c->action_required_days = 0;
 	snprintf(c->domain_name, sizeof(c->domain_name), "host-%ld.bench.example.com", i);
 	snprintf(b->names, sizeof(b->names), "[\"%s\"]", c->domain_name);
 	snprintf(b->subject, sizeof(b->subject), "CN=%s", c->domain_name);

@@ -6,7 +6,9 @@
 # Uses apt-get directly as root, through sudo otherwise.
 set -eu
 
-RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev"
+# libcurl4-openssl-dev: the outgoing HTTP(S) client (event webhooks, the CLI's
+# signed requests, later ACME), on the same OpenSSL as everything else.
+RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
 # awscli/python3-boto3: the real clients the integration tests drive;
 # openssl: inspects certificates; clang + libclang-rt: sanitizers and libFuzzer;
 # cppcheck/clang-tidy: static analysis.

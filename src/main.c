@@ -11,6 +11,8 @@ static const struct {
 } commands[] = {
 	{"serve", cli_serve, "run the AWS-compatible API server"},
 	{"keys", cli_keys, "manage accounts and access keys (create, list, delete)"},
+	{"events", cli_events, "event targets, the event log and dead letters of a server"},
+	{"clock", cli_clock, "advance the test clock of a server run with --test-clock"},
 };
 
 static void usage(FILE *f)

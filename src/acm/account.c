@@ -28,8 +28,12 @@ int acm_put_days_before_expiry(const struct acm_ctx *ctx, const char *token, boo
 			       ACM_MAX_DAYS_BEFORE_EXPIRY);
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
+	/* The scan looks at the account's near certificates again at its next
+	 * pass, with the new value (spec §6.8). */
 	if ((has_days &&
-	     store_account_set_days_before_expiry(ctx->store, ctx->account, days, err) < 0) ||
+	     (store_account_set_days_before_expiry(ctx->store, ctx->account, days, err) < 0 ||
+	      store_acm_due_reset(ctx->store, ctx->account,
+				  ctx->now + (int64_t)ACM_SCAN_LEAD_DAYS * 86400, err) < 0)) ||
 	    store_idempotency_put(ctx->store, ctx->account, ACM_ACCOUNT_SCOPE, token, "done",
 				  ctx->now, err) < 0) {
 		store_rollback(ctx->store);

@@ -24,6 +24,13 @@ struct ref_cache;
 #define ACM_PRIVATE_VALIDITY_DAYS      395
 #define ACM_VALIDATION_TIMEOUT	       (72 * 3600) /* public requests (spec §6.3) */
 #define ACM_IDEMPOTENCY_WINDOW	       3600	       /* one hour (spec §5.1) */
+#define ACM_PRIVATE_RENEWAL_DAYS       60	       /* managed renewal window (spec §6.7) */
+/* How long before NotAfter the lifecycle scan first looks at a certificate:
+ * the wider of the renewal window and the largest DaysBeforeExpiry. */
+#define ACM_SCAN_LEAD_DAYS	       60
+/* How long a renewer holds a certificate it claimed (issue: lifecycle): past
+ * it, a renewal that died half-way is taken up again. */
+#define ACM_RENEWAL_LEASE	       600
 
 struct acm_ctx {
 	struct store *store;
@@ -122,6 +129,24 @@ int acm_delete(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
 
 /* RenewCertificate (spec §5.8): renews an eligible private certificate now. */
 int acm_renew(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
+
+/* The one renewal path of a PRIVATE certificate, shared by RenewCertificate
+ * and the managed renewal of the scheduler (spec §6.7). *c is the record as
+ * read (its revision matters). First it claims the renewal: RenewalStatus
+ * PENDING_AUTO_RENEWAL and scan_due_at = now + ACM_RENEWAL_LEASE, written only
+ * if the row is still at c->revision, so of two renewers one gets
+ * CM_ERR_CONFLICT before anything is signed. Then a new key and certificate
+ * from the same CA; the old serial to the history, the record with RenewalStatus
+ * SUCCESS and its Available/RENEWAL event in one transaction.
+ * Returns 0 renewed (*c is the stored record), 1 when the CA could not issue
+ * (*c holds RenewalStatus PENDING_AUTO_RENEWAL with the reason in *reason,
+ * not stored yet: the caller writes it with whatever it adds), -1 on error. */
+int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
+		  struct cm_err *err);
+
+/* Sets c's RenewalSummary (reason may be NULL) as of now. 0, or -1 when out of memory. */
+int acm_set_renewal(struct store_acm_cert *c, const char *status, const char *reason,
+		    int64_t now, struct cm_err *err);
 
 /* UpdateCertificateOptions (spec §5.11); NULL members are unchanged. */
 int acm_update_options(const struct acm_ctx *ctx, const char *arn, const char *ct_logging,

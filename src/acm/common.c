@@ -161,5 +161,9 @@ int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem
 	c->eku_bits = d->eku_bits;
 	c->not_before = d->info.not_before;
 	c->not_after = d->info.not_after;
+	/* New validity: the scan first looks again at the earliest moment
+	 * anything can happen to it, and the renewal marks start over. */
+	c->scan_due_at = c->not_after - (int64_t)ACM_SCAN_LEAD_DAYS * 86400;
+	c->action_required_days = 0;
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "acm/internal.h"
 #include "keystore/keystore.h"
+#include "lifecycle/events.h"
 #include "x509/pem.h"
 
 /* Usages a reimport may drop (spec §6.5): client auth always, key
@@ -109,7 +110,10 @@ static int acm_import_store(const struct acm_ctx *ctx, const struct acm_import_r
 					      err) < 0)
 				goto fail;
 	}
-	return store_commit(ctx->store, err);
+	const char *action = h != NULL ? "REIMPORT" : "IMPORT";
+	if (lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, c, action, err) < 0)
+		goto fail;
+	return lifecycle_events_commit(ctx->store, err);
 fail:
 	store_rollback(ctx->store);
 	return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acm/internal.h"
+#include "lifecycle/events.h"
 #include "util/log.h"
 
 int acm_delete(const struct acm_ctx *ctx, const char *arn, struct cm_err *err)
@@ -36,97 +37,179 @@ out:
 static char *acm_renewal_json(const char *status, const char *reason, int64_t now)
 {
 	json_t *o = json_pack("{s:s, s:I}", "RenewalStatus", status, "UpdatedAt", (json_int_t)now);
-	if (reason != NULL)
+	if (o != NULL && reason != NULL)
 		json_object_set_new(o, "RenewalStatusReason", json_string(reason));
-	char *s = json_dumps(o, JSON_COMPACT);
+	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	return s;
 }
 
-static void acm_set_renewal(struct store_acm_cert *c, const char *status, const char *reason,
-			    int64_t now)
+int acm_set_renewal(struct store_acm_cert *c, const char *status, const char *reason,
+		    int64_t now, struct cm_err *err)
 {
+	char *s = acm_renewal_json(status, reason, now);
+	if (s == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	free(c->renewal_json);
-	c->renewal_json = acm_renewal_json(status, reason, now);
+	c->renewal_json = s;
+	return 0;
 }
 
-/* A new key and certificate under the same ARN; the old serial goes to the
- * history so it can still be revoked. On a CA problem the certificate keeps
- * its current material and the summary says why (spec §6.7). */
-static int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c,
-			     struct cm_err *err)
+/* Writes the claim (see acm_renew_now) and follows the row's revision. */
+static int acm_renew_claim(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			   struct cm_err *err)
+{
+	if (acm_set_renewal(c, "PENDING_AUTO_RENEWAL", NULL, ctx->now, err) < 0)
+		return -1;
+	c->scan_due_at = ctx->now + ACM_RENEWAL_LEASE;
+	if (store_acm_cert_update(ctx->store, c, err) < 0)
+		return -1;
+	c->revision++; /* the update counted one */
+	return 0;
+}
+
+/* A copy of c sharing nothing owned, to issue into: on failure c is intact. */
+static int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert *next,
+			  struct cm_err *err)
+{
+	*next = *c;
+	next->names_json = c->names_json != NULL ? strdup(c->names_json) : NULL;
+	next->validation_json = NULL; /* private certificates have none */
+	next->key_sealed = NULL;
+	next->cert_der = NULL;
+	next->chain_pem = NULL;
+	next->subject = NULL;
+	next->issuer = NULL;
+	next->eku_json = NULL;
+	next->renewal_json = NULL;
+	if (c->names_json != NULL && next->names_json == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* The old serial to the history, the new record and its event: one commit. */
+static int acm_renew_store(const struct acm_ctx *ctx, const struct store_acm_cert *old,
+			   const struct store_acm_cert *next, struct cm_err *err)
 {
 	struct store_acm_history h = {0};
-	snprintf(h.cert_id, sizeof(h.cert_id), "%s", c->id);
-	snprintf(h.serial, sizeof(h.serial), "%s", c->serial);
-	snprintf(h.ca_arn, sizeof(h.ca_arn), "%s", c->ca_arn);
-	h.not_before = c->not_before;
-	h.not_after = c->not_after;
+	snprintf(h.cert_id, sizeof(h.cert_id), "%s", old->id);
+	snprintf(h.serial, sizeof(h.serial), "%s", old->serial);
+	snprintf(h.ca_arn, sizeof(h.ca_arn), "%s", old->ca_arn);
+	h.not_before = old->not_before;
+	h.not_after = old->not_after;
 	h.replaced_at = ctx->now;
-	const char *reason = NULL;
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	if (store_acm_history_add(ctx->store, &h, err) < 0 ||
+	    store_acm_cert_update(ctx->store, next, err) < 0 ||
+	    lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, next, "RENEWAL", err) < 0) {
+		store_rollback(ctx->store);
+		return -1;
+	}
+	return lifecycle_events_commit(ctx->store, err);
+}
+
+/* The CA could not issue: PENDING_AUTO_RENEWAL with the reason, retried at
+ * the next scheduler pass (spec §6.7); the caller stores it. Returns 1. */
+static int acm_renew_failed(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			    const char *reason, const struct cm_err *issue_err, struct cm_err *err)
+{
+	log_event(LOG_INFO, "acm renewal failed", "certificate", c->id, "reason", reason,
+		  "detail", issue_err->msg, LOG_END);
+	c->scan_due_at = ctx->now + 1;
+	if (acm_set_renewal(c, "PENDING_AUTO_RENEWAL", reason, ctx->now, err) < 0)
+		return -1;
+	return 1;
+}
+
+int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
+		  struct cm_err *err)
+{
+	struct store_acm_cert next;
 	struct cm_err issue_err = {0};
-	struct store_acm_cert next = *c;
-	/* Issue into a copy that shares nothing owned: on failure *c is intact. */
-	next.names_json = c->names_json != NULL ? strdup(c->names_json) : NULL;
-	next.validation_json = NULL; /* private certificates have none */
-	next.key_sealed = NULL;
-	next.cert_der = NULL;
-	next.chain_pem = NULL;
-	next.subject = NULL;
-	next.issuer = NULL;
-	next.eku_json = NULL;
-	next.renewal_json = NULL;
-	if (acm_issue_private(ctx, &next, &reason, &issue_err) < 0) {
-		log_event(LOG_INFO, "acm renewal failed", "certificate", c->id, "reason",
-			  reason != NULL ? reason : "OTHER", "detail", issue_err.msg, LOG_END);
+	*reason = NULL;
+	if (acm_renew_claim(ctx, c, err) < 0)
+		return -1;
+	if (acm_renew_copy(c, &next, err) < 0) {
 		store_acm_cert_clear(&next);
-		acm_set_renewal(c, "PENDING_AUTO_RENEWAL", reason != NULL ? reason : "OTHER",
-				ctx->now);
-		return store_acm_cert_update(ctx->store, c, err);
+		return -1;
+	}
+	if (acm_issue_private(ctx, &next, reason, &issue_err) < 0) {
+		store_acm_cert_clear(&next);
+		if (*reason == NULL)
+			*reason = "OTHER";
+		return acm_renew_failed(ctx, c, *reason, &issue_err, err);
 	}
 	next.issued_at = ctx->now;
 	next.exported = false; /* eligible again once exported again (§6.2) */
-	acm_set_renewal(&next, "SUCCESS", NULL, ctx->now);
-	int rc = -1;
-	if (store_begin(ctx->store, err) == 0) {
-		if (store_acm_history_add(ctx->store, &h, err) == 0 &&
-		    store_acm_cert_update(ctx->store, &next, err) == 0)
-			rc = store_commit(ctx->store, err);
-		else
-			store_rollback(ctx->store);
+	if (acm_set_renewal(&next, "SUCCESS", NULL, ctx->now, err) < 0 ||
+	    acm_renew_store(ctx, c, &next, err) < 0) {
+		store_acm_cert_clear(&next);
+		return -1;
 	}
-	store_acm_cert_clear(&next);
-	return rc;
+	next.revision++; /* as stored */
+	store_acm_cert_clear(c);
+	*c = next;
+	log_event(LOG_INFO, "acm certificate renewed", "certificate", c->id, "serial", c->serial,
+		  LOG_END);
+	return 0;
+}
+
+/* A claim younger than its lease: another renewer is at work (spec §5.8:
+ * RequestInProgressException while a renewal runs). */
+static bool acm_renewal_running(const struct acm_ctx *ctx, const struct store_acm_cert *c)
+{
+	return strcmp(c->renewal_status, "PENDING_AUTO_RENEWAL") == 0 &&
+	       c->scan_due_at > ctx->now && c->scan_due_at <= ctx->now + ACM_RENEWAL_LEASE;
+}
+
+static int acm_renew_check(const struct acm_ctx *ctx, const char *arn,
+			   const struct store_acm_cert *c, const struct acm_view *v,
+			   struct cm_err *err)
+{
+	if (strcmp(c->type, "IMPORTED") == 0)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "Certificate ARN %.300s is an imported certificate and cannot be "
+			       "renewed",
+			       arn);
+	if (strcmp(v->status, "PENDING_VALIDATION") == 0)
+		return cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS,
+			       "Certificate %.300s is not yet issued", arn);
+	if (!v->renewal_eligible)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "Certificate ARN %.300s has not been exported so it is not eligible "
+			       "for the Renew Certificate API.",
+			       arn);
+	/* Public renewal needs the ACME client (issue: public certificates). */
+	if (strcmp(c->type, "PRIVATE") != 0)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "Certificate ARN %.300s is a public certificate; this server renews "
+			       "only private certificates so far",
+			       arn);
+	if (acm_renewal_running(ctx, c))
+		return cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS,
+			       "A renewal of certificate %.300s is already in progress", arn);
+	return 0;
 }
 
 int acm_renew(const struct acm_ctx *ctx, const char *arn, struct cm_err *err)
 {
 	struct store_acm_cert c;
 	struct acm_view v;
+	const char *reason = NULL;
 	int rc = -1;
 	if (acm_load(ctx, arn, &c, err) < 0)
 		return -1;
 	if (acm_view_get(ctx, &c, &v, err) < 0)
 		goto out;
-	if (strcmp(c.type, "IMPORTED") == 0) {
-		cm_fail(err, CM_ERR_VALIDATION,
-			"Certificate ARN %.300s is an imported certificate and cannot be renewed",
-			arn);
-	} else if (strcmp(v.status, "PENDING_VALIDATION") == 0) {
-		cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS, "Certificate %.300s is not yet issued", arn);
-	} else if (!v.renewal_eligible) {
-		cm_fail(err, CM_ERR_VALIDATION,
-			"Certificate ARN %.300s has not been exported so it is not eligible for the "
-			"Renew Certificate API.",
-			arn);
-	} else if (strcmp(c.type, "PRIVATE") != 0) {
-		/* Public renewal needs the ACME client (issue: public certificates). */
-		cm_fail(err, CM_ERR_VALIDATION,
-			"Certificate ARN %.300s is a public certificate; this server renews only "
-			"private certificates so far",
-			arn);
-	} else {
-		rc = acm_renew_private(ctx, &c, err);
+	if (acm_renew_check(ctx, arn, &c, &v, err) == 0) {
+		rc = acm_renew_now(ctx, &c, &reason, err);
+		/* A CA problem is not the caller's error: the summary says why. */
+		if (rc == 1)
+			rc = store_acm_cert_update(ctx->store, &c, err);
+		else if (rc < 0 && err->code == CM_ERR_CONFLICT)
+			cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS,
+				"A renewal of certificate %.300s is already in progress", arn);
 	}
 	acm_view_clear(&v);
 out:
@@ -165,6 +248,20 @@ static bool acm_pca_reason(const char *reason)
 	return strcmp(reason, "CERTIFICATE_HOLD") != 0 && strcmp(reason, "REMOVE_FROM_CRL") != 0;
 }
 
+/* The REVOKED record and its event commit together. */
+static int acm_revoke_store(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+			    struct cm_err *err)
+{
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	if (store_acm_cert_update(ctx->store, c, err) < 0 ||
+	    lifecycle_event_emit(LIFECYCLE_EVENT_REVOKED, ctx, c, NULL, err) < 0) {
+		store_rollback(ctx->store);
+		return -1;
+	}
+	return lifecycle_events_commit(ctx->store, err);
+}
+
 int acm_revoke(const struct acm_ctx *ctx, const char *arn, const char *reason,
 	       struct cm_err *err)
 {
@@ -199,7 +296,7 @@ int acm_revoke(const struct acm_ctx *ctx, const char *arn, const char *reason,
 			snprintf(c.status, sizeof(c.status), "REVOKED");
 			snprintf(c.revocation_reason, sizeof(c.revocation_reason), "%s", reason);
 			c.revoked_at = ctx->now;
-			rc = store_acm_cert_update(ctx->store, &c, err);
+			rc = acm_revoke_store(ctx, &c, err);
 		}
 	}
 	acm_view_clear(&v);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "acm/internal.h"
+#include "lifecycle/events.h"
 #include "util/log.h"
 
 /* Key algorithms RequestCertificate may generate; the others are import-only. */
@@ -176,7 +177,16 @@ static int acm_request_issue(const struct acm_ctx *ctx, struct store_acm_cert *c
 		snprintf(c->status, sizeof(c->status), "FAILED");
 		snprintf(c->failure_reason, sizeof(c->failure_reason), "%s", reason);
 	}
-	return store_acm_cert_update(ctx->store, c, err);
+	/* The status and its Available event commit together (issue: lifecycle). */
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	if (store_acm_cert_update(ctx->store, c, err) < 0 ||
+	    (strcmp(c->status, "ISSUED") == 0 &&
+	     lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, c, "ISSUANCE", err) < 0)) {
+		store_rollback(ctx->store);
+		return -1;
+	}
+	return lifecycle_events_commit(ctx->store, err);
 }
 
 int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *arn_out,

@@ -5,6 +5,7 @@
 #define CERTAIN_AWS_SERVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/server.h"
@@ -23,6 +24,7 @@ struct aws_env {
 	unsigned char token_key[32];    /* MAC key for NextTokens */
 	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
 	const char *acm_validation_zone; /* suffix of ACM DNS validation CNAME targets */
+	bool test_clock;                /* serve --test-clock: the clock API exists */
 };
 
 /* One request's context. */
@@ -45,6 +47,8 @@ struct aws_operation {
 /* Tables of each service's operations, terminated by a NULL target. */
 extern const struct aws_operation pca_operations[];
 extern const struct aws_operation acm_operations[];
+/* Certain's own operations (X-Amz-Target "Certain.*", signing name "certain"). */
+extern const struct aws_operation ext_operations[];
 
 /* The HTTP handler for the API listener (ctx is a struct aws_env *). */
 void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_response *resp);

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "iam/accounts.h"
 #include "keystore/keystore.h"
+#include "lifecycle/lifecycle.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/ref_cache.h"
@@ -36,15 +37,20 @@ struct serve_opts {
 	const char *tls_key;
 	int insecure_http;
 	unsigned threads;
+	long long scan_interval; /* seconds between lifecycle scans */
+	long long delivery_attempts; /* then a delivery is dead-lettered */
+	long long delivery_interval; /* seconds between idle delivery passes */
+	int test_clock;		 /* the clock API exists (tests only) */
 };
 
 static void serve_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: certain serve [options]\n\n"
-		"Runs the ACM Private CA API on one listener. On first start with an empty data\n"
-		"folder it creates the database, a master key, an account and an access key\n"
-		"(written to DIR/credentials, profile 'certain').\n\n"
+		"Runs the ACM and Private CA APIs on one listener, and the lifecycle scheduler\n"
+		"(expiry events, managed renewal, event delivery). On first start with an\n"
+		"empty data folder it creates the database, a master key, an account and an\n"
+		"access key (written to DIR/credentials, profile 'certain').\n\n"
 		"  --listen ADDR:PORT   address to listen on (default 127.0.0.1:8443;\n"
 		"                       IPv6 as [::1]:8443)\n"
 		"  --data DIR           data folder (default ./var)\n"
@@ -53,7 +59,18 @@ static void serve_usage(FILE *f)
 		"  --tls-key FILE       ... and this PEM private key\n"
 		"  --insecure-http      allow plain HTTP on a non-loopback address\n"
 		"  --threads N          worker threads (default 2 x CPUs, at least 4)\n"
-		"  --log-level LEVEL    debug, info, warn or error (default info)\n\n"
+		"  --log-level LEVEL    debug, info, warn or error (default info)\n"
+		"  --scan-interval SECONDS\n"
+		"                       seconds between expiry scans (expiry events, EXPIRED\n"
+		"                       marking, managed renewal); one also runs at start\n"
+		"                       (default 86400)\n"
+		"  --delivery-attempts N\n"
+		"                       attempts to deliver an event to a target before it\n"
+		"                       goes to the dead-letter list (default 8)\n"
+		"  --delivery-interval SECONDS\n"
+		"                       seconds between delivery passes when idle (default 5)\n"
+		"  --test-clock         let `certain clock advance` move this server's clock\n"
+		"                       through the API (tests only; never in production)\n\n"
 		"example:\n"
 		"  certain serve --data ./var --listen 127.0.0.1:8443\n"
 		"  AWS_SHARED_CREDENTIALS_FILE=var/credentials AWS_DEFAULT_REGION=us-east-1 \\\n"
@@ -97,6 +114,21 @@ static int serve_is_loopback(const char *addr)
 	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
+/* A whole number from 1 to max for option name. */
+static int serve_parse_number(const char *name, const char *s, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max) {
+		fprintf(stderr, "certain serve: %s wants a whole number from 1 to %lld, got '%s'\n",
+			name, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int serve_parse(int argc, char **argv, struct serve_opts *o)
 {
 	static const struct option longopts[] = {
@@ -104,7 +136,11 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"region", required_argument, NULL, 'r'}, {"tls-cert", required_argument, NULL, 'c'},
 		{"tls-key", required_argument, NULL, 'k'}, {"insecure-http", no_argument, NULL, 'i'},
 		{"threads", required_argument, NULL, 't'}, {"log-level", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{"scan-interval", required_argument, NULL, 's'},
+		{"delivery-attempts", required_argument, NULL, 'a'},
+		{"delivery-interval", required_argument, NULL, 'D'},
+		{"test-clock", no_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	static const char *const levels[] = {"debug", "info", "warn", "error"};
 	int c;
@@ -128,6 +164,22 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 				if (strcmp(optarg, levels[i]) == 0)
 					log_set_level((enum log_level)i);
 			break;
+		case 's':
+			if (serve_parse_number("--scan-interval", optarg, 366LL * 86400,
+					       &o->scan_interval) < 0)
+				return -1;
+			break;
+		case 'a':
+			if (serve_parse_number("--delivery-attempts", optarg, 100,
+					       &o->delivery_attempts) < 0)
+				return -1;
+			break;
+		case 'D':
+			if (serve_parse_number("--delivery-interval", optarg, 86400,
+					       &o->delivery_interval) < 0)
+				return -1;
+			break;
+		case 'T': o->test_clock = 1; break;
 		case 'h': serve_usage(stdout); exit(0);
 		default: serve_usage(stderr); return -1;
 		}
@@ -248,6 +300,22 @@ static void serve_wait_for_signal(void)
 	log_event(LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", LOG_END);
 }
 
+/* The scheduler and the delivery worker, on the server's store and keys. */
+static int serve_lifecycle_start(const struct serve_opts *o, const struct aws_env *env,
+				 struct cm_err *err)
+{
+	struct lifecycle_cfg cfg = {.store = env->store,
+				    .keys = env->keys,
+				    .region = env->region,
+				    .partition = env->partition,
+				    .ca_certs = env->ca_certs,
+				    .validation_zone = env->acm_validation_zone,
+				    .scan_interval = o->scan_interval,
+				    .delivery_max_attempts = (int)o->delivery_attempts,
+				    .delivery_interval = o->delivery_interval};
+	return lifecycle_start(&cfg, err);
+}
+
 static int serve_run(const struct serve_opts *o, struct store *st, struct keystore *ks)
 {
 	struct aws_env env = {.store = st, .keys = ks, .region = o->region, .partition = "aws"};
@@ -268,9 +336,21 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	}
 	hc.tls_cert_pem = cert;
 	hc.tls_key_pem = key;
+	if (o->test_clock) {
+		env.test_clock = true;
+		log_event(LOG_WARN,
+			  "TEST CLOCK ENABLED: time can be moved by API; never use in production",
+			  LOG_END);
+	}
+	/* Before the listener: the test clock's advance runs a lifecycle pass. */
+	if (serve_lifecycle_start(o, &env, &err) < 0) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		goto out;
+	}
 	struct http_server *srv = http_server_start(&hc, aws_endpoint_handle, &env, &err);
 	if (srv == NULL) {
 		fprintf(stderr, "certain serve: %s\n", err.msg);
+		lifecycle_stop();
 		goto out;
 	}
 	log_event(LOG_INFO, "listening", "address", o->addr, "data", o->data, "region",
@@ -278,6 +358,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	serve_print_usage_hint(o, cert != NULL);
 	serve_wait_for_signal();
 	http_server_stop(srv, 10000);
+	lifecycle_stop(); /* a pass in progress finishes; then the store may close */
 	rc = 0;
 out:
 	if (key != NULL)
@@ -292,7 +373,8 @@ out:
 int cli_serve(int argc, char **argv)
 {
 	struct serve_opts o = {.addr = "127.0.0.1", .port = 8443, .data = "./var",
-			       .region = "us-east-1"};
+			       .region = "us-east-1", .scan_interval = 86400,
+			       .delivery_attempts = 8, .delivery_interval = 5};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
 	if (serve_parse(argc, argv, &o) < 0)

@@ -73,6 +73,9 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 	store_col_copy(stmt, i++, c->subject_cn, sizeof(c->subject_cn));
 	store_col_copy(stmt, i++, c->renewal_status, sizeof(c->renewal_status));
 	i++; /* dns_names: only ever matched in SQL */
+	c->scan_due_at = sqlite3_column_int64(stmt, i++);
+	c->expiry_warned_day = sqlite3_column_int64(stmt, i++);
+	c->action_required_days = sqlite3_column_int(stmt, i++);
 	c->in_use = sqlite3_column_int(stmt, i++) != 0;
 	if (!with_blobs)
 		return;
@@ -122,6 +125,9 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 	store_bind_text(stmt, i++, c->subject_cn);
 	store_bind_text(stmt, i++, renewal_status);
 	sqlite3_bind_text(stmt, i++, dns_names, -1, free);
+	sqlite3_bind_int64(stmt, i++, c->scan_due_at);
+	sqlite3_bind_int64(stmt, i++, c->expiry_warned_day);
+	sqlite3_bind_int(stmt, i++, c->action_required_days);
 	/* A NULL pointer binds SQL NULL: no key / no certificate yet. */
 	sqlite3_bind_blob(stmt, i++, c->key_sealed, (int)c->key_sealed_len, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(stmt, i++, c->cert_der, (int)c->cert_der_len, SQLITE_TRANSIENT);
@@ -129,8 +135,8 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 }
 
 #define Q8 "?,?,?,?,?,?,?,?,"
-/* 35 placeholders: ACM_DATA_COLUMNS (33) + ACM_BLOB_COLUMNS (2). */
-#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?"
+/* 38 placeholders: ACM_DATA_COLUMNS (36) + ACM_BLOB_COLUMNS (2). */
+#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?,?,?,?"
 
 int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {

@@ -7,16 +7,17 @@
 
 /* Never rewritten after insert, but for revision, which only ever counts up. */
 #define ACM_KEY_COLUMNS "id, account_id, created_at, revision"
-/* Everything else but the two blobs, in store_acm_read order (33 columns).
- * The last three are what SearchCertificates matches on (migration 3);
- * dns_names is written, never read back. */
+/* Everything else but the two blobs, in store_acm_read order (36 columns).
+ * subject_cn, renewal_status and dns_names are what SearchCertificates
+ * matches on (migration 3); dns_names is written, never read back. The last
+ * three are the lifecycle scan's (migration 4). */
 #define ACM_DATA_COLUMNS                                                                           \
 	"type, status, failure_reason, domain_name, names_json, key_alg, ca_arn, "                 \
 	"validation_method, validation_json, ct_logging, export_option, managed_by, "              \
 	"chain_pem, serial, subject, issuer, sig_alg, key_usage, eku_bits, eku_json, "             \
 	"not_before, not_after, issued_at, imported_at, revoked_at, validation_deadline, "         \
 	"revocation_reason, exported, renewal_json, resent_at, subject_cn, renewal_status, "       \
-	"dns_names"
+	"dns_names, scan_due_at, expiry_warned_day, action_required_days"
 /* Read-only: whether anything uses the certificate (InUse of a summary),
  * one primary-key probe per row. */
 #define ACM_IN_USE_COLUMN                                                                          \
@@ -47,5 +48,9 @@ char *store_acm_search_derive(const struct store_acm_cert *c, char *renewal_stat
 /* The page query store_acm_cert_search runs (owned; NULL when out of memory
  * or over the size cap). Exposed so a test can EXPLAIN it. */
 char *store_acm_search_sql(const struct store_acm_search *q);
+
+/* The lifecycle scan's work-list query (acm_due.c), exposed so a test can
+ * EXPLAIN it. */
+extern const char store_acm_due_sql[];
 
 #endif

@@ -410,7 +410,7 @@ char *store_acm_search_sql(const struct store_acm_search *s)
 static void search_row(sqlite3_stmt *stmt, bool text, struct store_acm_cert *c,
 		       struct store_acm_sort_key *key)
 {
-	/* The sort key follows the 4 + 33 + 1 + 2 columns store_acm_read takes. */
+	/* The sort key follows the 4 + 36 + 1 + 2 columns store_acm_read takes. */
 	int col = sqlite3_column_count(stmt) - 1;
 	store_acm_read(stmt, c, true);
 	memset(key, 0, sizeof(*key));

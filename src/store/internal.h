@@ -29,6 +29,9 @@ void store_col_copy(sqlite3_stmt *stmt, int i, char *buf, size_t size);
 /* Binds text that may be NULL. */
 void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 
+/* Whether the calling thread's connection is inside a transaction. */
+bool store_in_transaction(struct store *st);
+
 /* Applies numbered migrations in a transaction. */
 int store_migrate(sqlite3 *db, struct cm_err *err);
 

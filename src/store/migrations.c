@@ -152,6 +152,56 @@ static const char *const store_migrations[] = {
 	/* NOT_AFTER is the sort an expiry search uses; the rest sort in memory
 	 * over the account's rows, which the account index already bounds. */
 	"CREATE INDEX acm_certificates_not_after ON acm_certificates(account_id, not_after, id);",
+	/* 4: the lifecycle (issue 5). Event targets per account; the outbox
+	 * (events) and one delivery row per (event, target), claimed by the
+	 * delivery workers through (state, next_attempt_at); the dead-letter
+	 * list pages through (account_id, state, event_created_at, ...). On
+	 * acm_certificates, the scan's due-work columns: scan_due_at is when
+	 * the scheduler must next look at an ISSUED certificate, read through
+	 * (status, scan_due_at, id); rows written before get 60 days (the scan
+	 * lead, acm.h ACM_SCAN_LEAD_DAYS) before their expiry, so the first
+	 * pass after the upgrade reads only what is due. expiry_warned_day is
+	 * the UTC day of the last Approaching Expiration event;
+	 * action_required_days the last of the 45/30/15/3/1 day marks a Renewal
+	 * Action Required event was sent for. */
+	"CREATE TABLE event_targets ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  kind TEXT NOT NULL,"
+	"  endpoint TEXT NOT NULL,"
+	"  secret_sealed BLOB,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX event_targets_account ON event_targets(account_id, created_at, id);"
+	"CREATE TABLE events ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  detail_type TEXT NOT NULL,"
+	"  resource TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX events_account ON events(account_id, created_at, id);"
+	/* Removing a target removes its deliveries: nothing is left to send to. */
+	"CREATE TABLE event_deliveries ("
+	"  event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  target_id TEXT NOT NULL REFERENCES event_targets(id) ON DELETE CASCADE,"
+	"  account_id TEXT NOT NULL,"
+	"  event_created_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  delivered_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (event_id, target_id));"
+	"CREATE INDEX event_deliveries_due ON event_deliveries(state, next_attempt_at,"
+	"  event_id, target_id);"
+	"CREATE INDEX event_deliveries_account ON event_deliveries(account_id, state,"
+	"  event_created_at, event_id, target_id);"
+	"CREATE INDEX event_deliveries_target ON event_deliveries(target_id);"
+	"ALTER TABLE acm_certificates ADD COLUMN scan_due_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE acm_certificates ADD COLUMN expiry_warned_day INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE acm_certificates ADD COLUMN action_required_days INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE acm_certificates SET scan_due_at = not_after - 5184000;"
+	"CREATE INDEX acm_certificates_due ON acm_certificates(status, scan_due_at, id);",
 };
 
 static int store_schema_version(sqlite3 *db)

@@ -146,6 +146,12 @@ void store_rollback(struct store *st)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool store_in_transaction(struct store *st)
+{
+	sqlite3 *db = pthread_getspecific(st->conn_key);
+	return db != NULL && !sqlite3_get_autocommit(db);
+}
+
 char *store_col_strdup(sqlite3_stmt *stmt, int i)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, i);

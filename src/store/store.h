@@ -164,7 +164,8 @@ struct store_acm_cert {
 	char id[40];		  /* uuid: the ARN suffix */
 	char account_id[16];
 	char type[16];		  /* IMPORTED | AMAZON_ISSUED | PRIVATE */
-	char status[24];	  /* PENDING_VALIDATION | ISSUED | FAILED | REVOKED */
+	char status[24];	  /* PENDING_VALIDATION | ISSUED | FAILED | REVOKED, or EXPIRED
+				     once the expiry scan has seen it */
 	char failure_reason[40];
 	char domain_name[256];
 	char *names_json;	  /* JSON array of every name, DomainName first (owned) */
@@ -199,6 +200,13 @@ struct store_acm_cert {
 	char subject_cn[256];	  /* first subject CN (UTF-8, cut at 255 bytes); "" when none */
 	char renewal_status[24];  /* read only: RenewalStatus of renewal_json ("" when none),
 				     derived by the store on write so searches can match it */
+	/* The lifecycle scan's bookkeeping (migration 4), written by acm/ and
+	 * lifecycle/ like any other field. */
+	int64_t scan_due_at;	  /* when the scan must next look at it (ISSUED only; 0 = now) */
+	int64_t expiry_warned_day; /* UTC day (time / 86400) of the last Approaching Expiration
+				      event; 0 = never */
+	int action_required_days; /* the last of the 45/30/15/3/1 marks a Renewal Action Required
+				     event was sent for; 0 = none since issue or last renewal */
 };
 void store_acm_cert_clear(struct store_acm_cert *c);
 
@@ -219,6 +227,22 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 /* Sets only the exported flag, so an export never writes back stale material. */
 int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
 				 struct cm_err *err);
+/* The lifecycle scan's work list: ISSUED certificates (every account) whose
+ * scan_due_at <= now, in (scan_due_at, id) order strictly after the cursor
+ * (after_id "" = from the start), through the index (status, scan_due_at, id),
+ * so a pass reads only what is due. *out owned (free()). */
+struct store_acm_due {
+	char id[40];
+	char account_id[16];
+	int64_t scan_due_at;
+};
+int store_acm_due_list(struct store *st, int64_t now, int64_t after_due, const char *after_id,
+		       int limit, struct store_acm_due **out, size_t *n, struct cm_err *err);
+/* Makes an account's ISSUED certificates expiring at or before until due now
+ * (a changed DaysBeforeExpiry applies at the next pass); counts as an update
+ * of each row (revision). */
+int store_acm_due_reset(struct store *st, const char *account_id, int64_t until,
+			struct cm_err *err);
 /* Removes the certificate, its tags, usages and history rows. */
 int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
 			  struct cm_err *err);
@@ -388,5 +412,90 @@ int store_account_days_before_expiry(struct store *st, const char *account_id, i
 				     struct cm_err *err);
 int store_account_set_days_before_expiry(struct store *st, const char *account_id, int days,
 					 struct cm_err *err);
+
+/* --- events: targets, the outbox and its deliveries ---------------------- */
+
+/* Where an account's events go (issue: lifecycle). */
+struct store_event_target {
+	char id[40];		   /* uuid */
+	char account_id[16];
+	char kind[12];		   /* webhook | command */
+	char *endpoint;		   /* URL, or absolute path of the command (owned) */
+	unsigned char *secret_sealed; /* webhook HMAC secret, sealed by keystore (owned; NULL for commands) */
+	size_t secret_sealed_len;
+	int64_t created_at;
+};
+void store_event_target_clear(struct store_event_target *t);
+int store_event_target_add(struct store *st, const struct store_event_target *t,
+			   struct cm_err *err);
+/* CM_ERR_NOT_FOUND when absent or of another account. */
+int store_event_target_get(struct store *st, const char *account_id, const char *id,
+			   struct store_event_target *out, struct cm_err *err);
+int store_event_target_delete(struct store *st, const char *account_id, const char *id,
+			      struct cm_err *err);
+/* Oldest first; *out owned (each cleared, then free()). */
+int store_event_target_list(struct store *st, const char *account_id,
+			    struct store_event_target **out, size_t *n, struct cm_err *err);
+
+/* One event, in the EventBridge shape of spec acm.md §7. */
+struct store_event {
+	char id[40];	       /* uuid: also the event's "id" */
+	char account_id[16];
+	char detail_type[64];  /* e.g. "ACM Certificate Available" */
+	char resource[256];    /* the certificate ARN */
+	char *body;	       /* the whole event JSON (owned) */
+	int64_t created_at;
+};
+void store_event_clear(struct store_event *e);
+
+/* The outbox: records the event and one PENDING delivery (due at created_at)
+ * for every target the account has now. Call it inside the transaction of the
+ * change that caused the event, so both commit or neither does. */
+int store_event_add(struct store *st, const struct store_event *e, struct cm_err *err);
+
+/* One event by id; CM_ERR_NOT_FOUND when absent or of another account. */
+int store_event_get(struct store *st, const char *account_id, const char *id,
+		    struct store_event *out, struct cm_err *err);
+
+/* An account's events created at or after since, in (created_at, id) order
+ * after the cursor (after_id "" = from the start). Returns rows passed to fn. */
+int store_event_list(struct store *st, const char *account_id, int64_t since,
+		     int64_t after_created_at, const char *after_id, int limit,
+		     void (*fn)(void *ctx, const struct store_event *e), void *ctx,
+		     struct cm_err *err);
+
+/* The delivery of one event to one target. */
+struct store_delivery {
+	char event_id[40];
+	char target_id[40];
+	char account_id[16];
+	char state[12];		/* PENDING | DELIVERED | DEAD */
+	int attempts;
+	int64_t next_attempt_at;
+	int64_t delivered_at;	/* 0 until delivered */
+	char last_error[256];
+};
+
+/* Claims up to limit PENDING deliveries due at now (next_attempt_at <= now),
+ * oldest first, by moving their next_attempt_at to now + lease, so that a
+ * second worker (or a second server) does not take them meanwhile. *out owned
+ * (free()). */
+int store_delivery_claim(struct store *st, int64_t now, int64_t lease, int limit,
+			 struct store_delivery **out, size_t *n, struct cm_err *err);
+/* Writes the outcome of an attempt (state, attempts, next_attempt_at,
+ * delivered_at, last_error). */
+int store_delivery_update(struct store *st, const struct store_delivery *d, struct cm_err *err);
+/* The deliveries of one event (any target), for listings. *out owned (free()). */
+int store_delivery_list_event(struct store *st, const char *account_id, const char *event_id,
+			      struct store_delivery **out, size_t *n, struct cm_err *err);
+/* An account's deliveries in state (e.g. DEAD: the dead-letter list), oldest
+ * first, after the cursor (event_id, target_id; "" = from the start). */
+int store_delivery_list_state(struct store *st, const char *account_id, const char *state,
+			      const char *after_event_id, const char *after_target_id, int limit,
+			      struct store_delivery **out, size_t *n, struct cm_err *err);
+/* Replay: a DEAD delivery of the account back to PENDING, due at now, attempts
+ * reset. CM_ERR_NOT_FOUND when there is no such DEAD delivery. */
+int store_delivery_replay(struct store *st, const char *account_id, const char *event_id,
+			  const char *target_id, int64_t now, struct cm_err *err);
 
 #endif

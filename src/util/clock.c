@@ -14,6 +14,13 @@ int64_t clock_now(void)
 	return (int64_t)ts.tv_sec + atomic_load(&clock_offset);
 }
 
+int64_t clock_wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 int64_t clock_monotonic_ms(void)
 {
 	struct timespec ts;
@@ -24,4 +31,11 @@ int64_t clock_monotonic_ms(void)
 void clock_set_offset(int64_t offset_seconds)
 {
 	atomic_store(&clock_offset, offset_seconds);
+}
+
+int64_t clock_advance(int64_t seconds)
+{
+	if (seconds > 0)
+		atomic_fetch_add(&clock_offset, seconds);
+	return clock_now();
 }

@@ -915,6 +915,7 @@ class CertainTestCase(unittest.TestCase):
 
     maxDiff = None
     server = None
+    server_args = ()  # extra `certain serve` arguments, e.g. ('--test-clock',)
 
     @classmethod
     def setUpClass(cls):
@@ -927,7 +928,7 @@ class CertainTestCase(unittest.TestCase):
         cls.openssl = OpenSSL(os.path.join(cls.tmp, 'openssl'))
         cls.server = Server(os.path.join(cls.tmp, 'server'))
         cls.addClassCleanup(cls.server.stop_and_check)
-        cls.server.start()
+        cls.server.start(extra_args=cls.server_args)
         cls.admin = cls.server.admin_creds()
         cls.account = cls.admin.account
         cls.pca = cls.client()
@@ -1006,3 +1007,107 @@ class CertainTestCase(unittest.TestCase):
     def describe(self, arn, pca=None):
         return (pca or self.pca).describe_certificate_authority(
             CertificateAuthorityArn=arn)['CertificateAuthority']
+
+
+# --------------------------------------------------------------------------
+# The certain CLI against a running server, and a webhook receiver
+# --------------------------------------------------------------------------
+
+def run_certain(server, *args, creds=None, timeout=120):
+    """`certain ARGS --endpoint <server> --data <server data>` ->
+    (returncode, parsed JSON stdout or None, stderr). With creds, they are
+    passed as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the first place the CLI
+    looks); without, the CLI falls back to the data folder's credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('AWS_')}
+    env['AWS_SHARED_CREDENTIALS_FILE'] = os.devnull
+    if creds is not None:
+        env['AWS_ACCESS_KEY_ID'] = creds.access_key_id
+        env['AWS_SECRET_ACCESS_KEY'] = creds.secret_access_key
+    cmd = [server.bin, *args, '--endpoint', server.url, '--data', server.data,
+           '--region', server.region]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    out = None
+    if p.returncode == 0 and p.stdout.strip():
+        out = json.loads(p.stdout)
+    return p.returncode, out, p.stderr
+
+
+class WebhookReceiver:
+    """A local HTTP server on a free loopback port that records every POST and
+    checks Certain's signature on it:
+        X-Certain-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+    `status` is the HTTP status it answers (change it to make deliveries fail);
+    `expected_time()` (optional) is the time the server's clock should stamp,
+    checked within `tolerance` seconds. `port` reopens a receiver where a closed
+    one was (a target's URL outlives a receiver restart). Each record:
+    dict(event_id, t, body, event, signature_ok, time_ok, arrived, status)."""
+
+    def __init__(self, secret, status=200, expected_time=None, tolerance=300, port=None):
+        import http.server
+        import threading
+        self.secret = secret.encode() if isinstance(secret, str) else secret
+        self.status = status
+        self.expected_time = expected_time
+        self.tolerance = tolerance
+        self.received = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                length = int(self.headers.get('Content-Length', '0'))
+                body = self.rfile.read(length)
+                receiver._record(self.headers, body)
+                self.send_response(receiver.status)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.port = port or free_port()
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', self.port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f'http://127.0.0.1:{self.port}/hook'
+
+    def _record(self, headers, body):
+        import hmac
+        sig = headers.get('X-Certain-Signature', '')
+        parts = dict(p.split('=', 1) for p in sig.split(',') if '=' in p)
+        t = parts.get('t', '')
+        want = hmac.new(self.secret, t.encode() + b'.' + body, hashlib.sha256).hexdigest()
+        ok = t.isdigit() and hmac.compare_digest(want, parts.get('v1', ''))
+        time_ok = True
+        if self.expected_time is not None and t.isdigit():
+            time_ok = abs(int(t) - self.expected_time()) <= self.tolerance
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = None
+        rec = dict(event_id=headers.get('X-Certain-Event-Id'), t=t, body=body, event=event,
+                   signature_ok=ok, time_ok=time_ok, arrived=time.time(),
+                   content_type=headers.get('Content-Type'), status=self.status)
+        with self.lock:
+            self.received.append(rec)
+
+    def accepted(self):
+        """Records of the POSTs answered with a 2xx."""
+        with self.lock:
+            return [r for r in self.received if 200 <= r['status'] < 300]
+
+    def wait_for(self, predicate, timeout=30):
+        """Polls until predicate(accepted records) is truthy; returns its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate(self.accepted())
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
