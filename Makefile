@@ -69,7 +69,7 @@ $(O)/bench-%: $(O)/obj/bench/%.o $(O)/libcertain.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
 # make bench: the performance table (not part of make test); see bench/run.sh.
-bench: all $(O)/bench-loadgen $(O)/bench-inproc_issue $(O)/bench-populate
+bench: all $(O)/bench-loadgen $(O)/bench-inproc_issue $(O)/bench-populate $(O)/bench-crl_gen
 	bench/run.sh
 
 fuzz-build:

@@ -18,6 +18,8 @@ same machine, so ratios stay meaningful on a noisy host:
     certificates in the store against the same with 1,000 (bench/populate.c
     fills the data folder); the ratio should stay near 1.
   - Peak resident memory of the server.
+  - CRL generation with 100,000 and 1,000,000 entries against
+    `openssl ca -gencrl` on the same entries (bench/crl_gen.c; --no-crl skips).
 Results go to stdout as a Markdown table; --out FILE also writes them there.
 """
 import argparse
@@ -322,12 +324,34 @@ def scale_rows(workdir, secs):
     return rows
 
 
+def crl_rows():
+    """CRL generation (issue 7): bench/crl_gen.c builds CRLs of 100,000 and
+    1,000,000 random entries with P-256 and RSA-2048 CAs, and times
+    `openssl ca -gencrl` and OpenSSL's X509_CRL object API on the same entries."""
+    crl_gen = os.path.join(BUILD, "bench-crl_gen")
+    if not os.path.exists(crl_gen):
+        subprocess.run(["make", "-s", "build/bench-crl_gen"], cwd=ROOT, check=True)
+    out = subprocess.run([crl_gen], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        r = json.loads(line)
+        ca = (f"{r['ratio_ca']:.1f}x faster than openssl ca -gencrl ({r['openssl_ca_s']:.2f} s)"
+              if r["openssl_ca_s"] > 0 else "openssl ca -gencrl failed")
+        rows.append((f"CRL generation, {r['entries']:,} entries, {r['key']} CA",
+                     f"{r['certain_s']:.3f} s", f"{r['bytes'] / 1e6:.1f} MB DER",
+                     f"{ca}; {r['ratio_api']:.1f}x OpenSSL X509_CRL API "
+                     f"({r['openssl_api_s']:.2f} s)"))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
     ap.add_argument("--out", help="also write the table to this file")
     ap.add_argument("--no-scale", action="store_true",
                     help=f"skip the {SCALE_LARGE:,}-certificate rows (about 3 minutes, 4 GB)")
+    ap.add_argument("--no-crl", action="store_true",
+                    help="skip the CRL generation rows (about 1 minute)")
     args = ap.parse_args()
     secs = args.seconds
     workdir = tempfile.mkdtemp(prefix="certain-bench-")
@@ -379,6 +403,8 @@ def main():
         server.stop()
         if not args.no_scale:
             rows += scale_rows(workdir, secs)
+        if not args.no_crl:
+            rows += crl_rows()
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

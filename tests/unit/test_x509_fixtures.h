@@ -86,4 +86,28 @@ char *fx_key_pem(EVP_PKEY *key, enum fx_key_pem form);
  * nobody accepts). Aborts when OpenSSL cannot make it. */
 EVP_PKEY *fx_key_other(unsigned rsa_bits);
 
+/* Revocation tests (CRL, OCSP). */
+
+/* An EndEntityCertificate/V1 leaf of ca (signed by ca_key) for a new P-256
+ * key, valid FX_NOW-1h..+1 year, with CDP crl_url and AIA OCSP ocsp_url
+ * (NULL: none); its serial as the store keeps it (32 lowercase hex digits)
+ * into hex. NULL on error. */
+X509 *fx_leaf(EVP_PKEY *ca_key, X509 *ca, const char *crl_url, const char *ocsp_url, char hex[33]);
+
+/* A fresh temporary folder (mkdtemp) into buf (size >= 64); aborts on failure. */
+void fx_tmpdir(char *buf, size_t size);
+/* Writes len bytes to dir/name, the full path into path (size bytes); aborts on failure. */
+void fx_write(const char *dir, const char *name, const void *data, size_t len, char *path,
+	      size_t size);
+/* Writes a certificate as PEM to dir/name; the path into path. */
+void fx_write_cert(const char *dir, const char *name, const X509 *cert, char *path, size_t size);
+/* Runs cmd with /bin/sh, its stdout and stderr into out (NUL-terminated, cut
+ * at size - 1); returns its exit status, or -1 when it could not run. */
+int fx_run(const char *cmd, char *out, size_t size);
+/* Removes dir and what fx_write put in it. */
+void fx_rmdir(const char *dir);
+/* X509_verify_cert of leaf issued by root (trusted) with crl checked
+ * (X509_V_FLAG_CRL_CHECK) at time at; X509_V_OK or the error. */
+int fx_verify_crl(X509 *leaf, X509 *root, X509_CRL *crl, int64_t at);
+
 #endif
