@@ -20,6 +20,9 @@ same machine, so ratios stay meaningful on a noisy host:
   - Peak resident memory of the server.
   - CRL generation with 100,000 and 1,000,000 entries against
     `openssl ca -gencrl` on the same entries (bench/crl_gen.c; --no-crl skips).
+  - OCSP responses per second on the public listener, pre-signed (no nonce)
+    and signed per request (nonce), against `openssl ocsp` as a responder for
+    an equivalent CA (--no-ocsp skips).
 Results go to stdout as a Markdown table; --out FILE also writes them there.
 """
 import argparse
@@ -344,6 +347,102 @@ def crl_rows():
     return rows
 
 
+OCSP_LEAVES = 100  # certificates each responder knows (Certain's store, openssl's index.txt)
+
+
+def ocsp_openssl_responder(workdir, port):
+    """`openssl ocsp` as a responder (issue 7's baseline): its own P-256 CA (the
+    key type of Certain's), an index.txt of OCSP_LEAVES valid entries, one
+    process per concurrent client (-multi). Returns (process, issuer PEM, a
+    leaf PEM it knows)."""
+    ossl = harness.OpenSSL(os.path.join(workdir, "ocsp-openssl"))
+    ca_key = ossl.genkey()
+    ca = ossl.write(ossl.self_signed(ca_key, "/CN=OpenSSL OCSP Bench CA",
+                                     exts=["basicConstraints = critical,CA:TRUE",
+                                           "keyUsage = critical,keyCertSign,cRLSign"]), "ca")
+    index, leaf = [], None
+    for i in range(OCSP_LEAVES):
+        serial = f"{0x1000 + i:X}"
+        index.append(f"V\t301231235959Z\t\t{serial}\tunknown\t/CN=leaf{i}.example\n")
+    leaf_key = ossl.genkey()
+    leaf = ossl.path("leaf")
+    ossl.run("x509", "-req", "-in", ossl.write(ossl.csr(leaf_key), "csr"), "-CA", ca,
+             "-CAkey", ca_key, "-set_serial", "0x1000", "-days", "30", "-out", leaf)
+    index_path = ossl.write("".join(index), "index", "txt")
+    proc = subprocess.Popen([harness.OPENSSL_BIN, "ocsp", "-index", index_path, "-port",
+                             str(port), "-rsigner", ca, "-rkey", ca_key, "-CA", ca,
+                             "-nmin", "60", "-ignore_err", "-multi", "4"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, 10)
+    return proc, ossl, ca, leaf
+
+
+def ocsp_request(ossl, issuer, leaf, nonce):
+    """The DER of an OCSP request for leaf, with or without a nonce."""
+    out = ossl.path("ocsp-req", "der")
+    ossl.run("ocsp", "-issuer", issuer, "-cert", leaf, "-reqout", out,
+             *(() if nonce else ("-no_nonce",)))
+    return out
+
+
+def ocsp_certain(workdir):
+    """A Certain server with a public listener and a P-256 root with OCSP enabled
+    that issued OCSP_LEAVES leaves. Returns (server, public port, issuer, leaf)."""
+    port = harness.free_port()
+    server = harness.Server(os.path.join(workdir, "ocsp-certain"))
+    server.start(extra_args=("--public-listen", f"127.0.0.1:{port}"))
+    pca = harness.make_client(server.url, server.admin_creds())
+    root = harness.build_root(pca, RevocationConfiguration={
+        "OcspConfiguration": {"Enabled": True}})
+    ossl = harness.OpenSSL(os.path.join(workdir, "ocsp-certain-files"))
+    csr = ossl.csr(ossl.genkey())
+    leaf = None
+    for _ in range(OCSP_LEAVES):
+        _, pem, _ = harness.issue_and_get(pca, root.arn, csr)
+        leaf = leaf or ossl.write(pem, "leaf")
+    return server, port, ossl, ossl.write(root.cert, "root"), leaf
+
+
+def ocsp_rows(workdir, secs):
+    """OCSP responses per second over HTTP (issue 7): Certain's pre-signed path
+    (POST, no nonce: a cache lookup, no signature) and its signed-on-demand
+    path (with a nonce), each against `openssl ocsp` as a responder for an
+    equivalent P-256 CA with an index of the same size, on the same machine."""
+    rows, procs = [], []
+    server = None
+    try:
+        server, port, c_ossl, c_issuer, c_leaf = ocsp_certain(workdir)
+        o_port = harness.free_port()
+        proc, o_ossl, o_issuer, o_leaf = ocsp_openssl_responder(workdir, o_port)
+        procs.append(proc)
+        for nonce in (False, True):
+            c_req = ocsp_request(c_ossl, c_issuer, c_leaf, nonce)
+            o_req = ocsp_request(o_ossl, o_issuer, o_leaf, nonce)
+            for threads in (1, 4):
+                common = ["--method", "POST", "--content-type", "application/ocsp-request",
+                          "--threads", str(threads), "--seconds", str(secs)]
+                c = run_json([LOADGEN, "--port", str(port), "--path", "/ocsp", "--body", c_req]
+                             + common)
+                o = run_json([LOADGEN, "--port", str(o_port), "--path", "/", "--body", o_req]
+                             + common)
+                what = "with nonce (signed per request)" if nonce else "no nonce (pre-signed)"
+                rows.append((f"OCSP POST {what}, P-256 CA, concurrency {threads}",
+                             f"{c['rps']:.0f}/s",
+                             f"{latency(c)}, errors {c['errors']}",
+                             f"{c['rps'] / o['rps']:.1f}x openssl ocsp -multi 4 "
+                             f"({o['rps']:.0f}/s, {latency(o)}, errors {o['errors']})"
+                             if o["rps"] else "openssl ocsp answered nothing"))
+    finally:
+        for p in procs:
+            # The -multi parent waits on its children through SIGTERM; it
+            # made itself a process group (pgid = its pid): kill that group.
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        if server is not None:
+            server.stop()
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
@@ -352,6 +451,8 @@ def main():
                     help=f"skip the {SCALE_LARGE:,}-certificate rows (about 3 minutes, 4 GB)")
     ap.add_argument("--no-crl", action="store_true",
                     help="skip the CRL generation rows (about 1 minute)")
+    ap.add_argument("--no-ocsp", action="store_true",
+                    help="skip the OCSP responder rows (about 1 minute)")
     args = ap.parse_args()
     secs = args.seconds
     workdir = tempfile.mkdtemp(prefix="certain-bench-")
@@ -405,6 +506,8 @@ def main():
             rows += scale_rows(workdir, secs)
         if not args.no_crl:
             rows += crl_rows()
+        if not args.no_ocsp:
+            rows += ocsp_rows(workdir, secs)
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

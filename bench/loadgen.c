@@ -157,7 +157,10 @@ static int lg_read_response(int fd, char *buf, size_t cap, bool *close_after)
 	end[2] = '\0'; /* search the headers only */
 	char *cl = strcasestr(buf, "Content-Length:");
 	size_t body = cl != NULL ? strtoul(cl + 15, NULL, 10) : 0;
-	*close_after = strcasestr(buf, "Connection: close") != NULL;
+	/* HTTP/1.0 closes unless it says keep-alive (openssl ocsp answers so). */
+	*close_after = strcasestr(buf, "Connection: close") != NULL ||
+		       (strncmp(buf, "HTTP/1.0", 8) == 0 &&
+			strcasestr(buf, "Connection: keep-alive") == NULL);
 	size_t total = (size_t)(end + 4 - buf) + body;
 	while (have < total) {
 		ssize_t r = read(fd, buf, cap - 1 < total - have ? cap - 1 : total - have);
@@ -262,7 +265,10 @@ static size_t lg_build_all(const struct lg_opts *o, struct lg_request **out)
 	}
 	for (char *line = body, *end; line != NULL; line = end != NULL ? end + 1 : NULL) {
 		end = o->bodies_file != NULL ? strchr(line, '\n') : NULL;
-		size_t line_len = end != NULL ? (size_t)(end - line) : strlen(line);
+		/* A single --body may be binary (DER): its length, not strlen. */
+		size_t line_len = end != NULL		   ? (size_t)(end - line)
+				  : o->bodies_file != NULL ? strlen(line)
+							   : len;
 		if (o->bodies_file != NULL && line_len == 0)
 			continue;
 		if (n == cap) {

@@ -13,6 +13,7 @@ static const struct {
 	{"keys", cli_keys, "manage accounts and access keys (create, list, delete)"},
 	{"events", cli_events, "event targets, the event log and dead letters of a server"},
 	{"clock", cli_clock, "advance the test clock of a server run with --test-clock"},
+	{"targets", cli_targets, "deployment targets: where certificates are deployed (nginx, ...)"},
 };
 
 static void usage(FILE *f)

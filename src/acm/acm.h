@@ -125,6 +125,11 @@ int acm_export(const struct acm_ctx *ctx, const char *arn, const unsigned char *
 	       size_t pass_len, char **cert_pem, char **chain_pem, char **key_pem,
 	       struct cm_err *err);
 
+/* Deployment (issue 6): the certificate's private key as plain PKCS#8 PEM
+ * written to fd (through the keystore: never returned, never logged). */
+int acm_key_write_pem(const struct acm_ctx *ctx, const struct store_acm_cert *c, int fd,
+		      struct cm_err *err);
+
 int acm_delete(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
 
 /* RenewCertificate (spec §5.8): renews an eligible private certificate now. */

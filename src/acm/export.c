@@ -100,3 +100,13 @@ out:
 	store_acm_cert_clear(&c);
 	return rc;
 }
+
+int acm_key_write_pem(const struct acm_ctx *ctx, const struct store_acm_cert *c, int fd,
+		      struct cm_err *err)
+{
+	char binding[96];
+	if (c->key_sealed == NULL)
+		return cm_fail(err, CM_ERR_INVALID_STATE, "certificate %s has no private key", c->id);
+	acm_key_binding(c->id, binding, sizeof(binding));
+	return keystore_write_key_pem(ctx->keys, c->key_sealed, c->key_sealed_len, binding, fd, err);
+}

@@ -7,6 +7,7 @@
 
 #include "acm/internal.h"
 #include "keystore/keystore.h"
+#include "pca/access.h"
 #include "x509/pem.h"
 
 #define ACM_REQUESTER "acm.amazonaws.com"
@@ -40,13 +41,15 @@ static bool acm_same_family(const char *a, const char *b)
 	return strncmp(a, b, 2) == 0; /* "RS" vs "EC" */
 }
 
-/* The CA exists, is the caller's, and signs keys of this family. */
+/* The CA exists, is the caller's or shared with it by its policy (spec acm.md
+ * §5.1: PCA_ACCESS_DENIED when not), and signs keys of this family. */
 static int acm_check_ca(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 			enum x509_sig_alg *sig, struct cm_err *err)
 {
 	struct pca_ctx pctx = acm_pca_ctx(ctx);
 	struct store_ca ca;
-	if (pca_ca_load(&pctx, c->ca_arn, "CertificateAuthorityArn", &ca, err) < 0)
+	if (pca_ca_load_shared(&pctx, c->ca_arn, "CertificateAuthorityArn", PCA_ACTION_ISSUE,
+			       PCA_SHARED_TEMPLATE, &ca, err) < 0)
 		return -1;
 	int rc = 0;
 	if (x509_sig_alg_from_name(ca.sig_alg, sig) < 0)
@@ -111,7 +114,7 @@ static int acm_sign(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 	*cert = NULL;
 	*chain = NULL;
 	if (pca_issue(&pctx, &req, cert_arn, sizeof(cert_arn), err) < 0 ||
-	    pca_get_certificate(&pctx, c->ca_arn, cert_arn, &pem, chain, err) < 0)
+	    pca_get_own_certificate(&pctx, c->ca_arn, cert_arn, &pem, chain, err) < 0)
 		return -1;
 	*cert = x509_cert_parse((const unsigned char *)pem, strlen(pem), err);
 	free(pem);

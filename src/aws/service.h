@@ -25,6 +25,7 @@ struct aws_env {
 	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
 	const char *acm_validation_zone; /* suffix of ACM DNS validation CNAME targets */
 	bool test_clock;                /* serve --test-clock: the clock API exists */
+	const char *data_dir;           /* the data folder (audit reports under audit/) */
 };
 
 /* One request's context. */

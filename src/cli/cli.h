@@ -7,6 +7,7 @@ int cli_serve(int argc, char **argv);
 int cli_keys(int argc, char **argv);
 int cli_events(int argc, char **argv);
 int cli_clock(int argc, char **argv);
+int cli_targets(int argc, char **argv);
 
 /* Opens DIR's keystore and store (creating them when create is set);
  * prints a message and returns -1 on failure. Shared by the subcommands. */

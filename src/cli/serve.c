@@ -15,10 +15,13 @@
 
 #include "aws/service.h"
 #include "cli/cli.h"
+#include "deploy/deploy.h"
 #include "http/server.h"
 #include "iam/accounts.h"
 #include "keystore/keystore.h"
 #include "lifecycle/lifecycle.h"
+#include "pca/revocation.h"
+#include "revocation/revocation.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/ref_cache.h"
@@ -41,6 +44,11 @@ struct serve_opts {
 	long long delivery_attempts; /* then a delivery is dead-lettered */
 	long long delivery_interval; /* seconds between idle delivery passes */
 	int test_clock;		 /* the clock API exists (tests only) */
+	struct deploy_cfg deploy; /* --deploy-allow folders, --deploy-allow-shell */
+	char public_addr[64];	 /* --public-listen: "" = no public listener */
+	unsigned public_port;
+	const char *public_url;	 /* base URL certificates name for CRLs and OCSP */
+	long long crl_delay;	 /* seconds from a revocation to the new CRL */
 };
 
 static void serve_usage(FILE *f)
@@ -69,6 +77,19 @@ static void serve_usage(FILE *f)
 		"                       goes to the dead-letter list (default 8)\n"
 		"  --delivery-interval SECONDS\n"
 		"                       seconds between delivery passes when idle (default 5)\n"
+		"  --public-listen ADDR:PORT\n"
+		"                       also serve CRLs (GET /crl/<CA id>.crl) and OCSP (POST\n"
+		"                       /ocsp, GET /ocsp/<base64>) on this address, plain HTTP,\n"
+		"                       no authentication (both are signed)\n"
+		"  --public-url URL     http://host[:port] that certificates name for CRLs and OCSP\n"
+		"                       when the CA has no CustomCname/OcspCustomCname (default\n"
+		"                       http://<--public-listen address>)\n"
+		"  --crl-delay SECONDS  a revocation is in the CA's CRL within this delay\n"
+		"                       (default 5); CRLs go to DATA/crl/<S3BucketName>/crl/\n"
+		"  --deploy-allow DIR   deployment targets may write certificates and keys in\n"
+		"                       DIR and below (repeat for more folders; none by default)\n"
+		"  --deploy-allow-shell let a deployment target's reload command run through\n"
+		"                       /bin/sh -c (\"Shell\": true); without it, never\n"
 		"  --test-clock         let `certain clock advance` move this server's clock\n"
 		"                       through the API (tests only; never in production)\n\n"
 		"example:\n"
@@ -129,6 +150,30 @@ static int serve_parse_number(const char *name, const char *s, long long max, lo
 	return 0;
 }
 
+/* --public-listen ADDR:PORT, parsed like --listen. */
+static int serve_parse_public(const char *s, struct serve_opts *o)
+{
+	struct serve_opts tmp = {0};
+	if (serve_parse_listen(s, &tmp) < 0) {
+		fprintf(stderr, "certain serve: --public-listen wants ADDR:PORT, got '%s'\n", s);
+		return -1;
+	}
+	memcpy(o->public_addr, tmp.addr, sizeof(o->public_addr));
+	o->public_port = tmp.port;
+	return 0;
+}
+
+/* --deploy-allow DIR: an existing folder, kept by its canonical path. */
+static int serve_parse_deploy_allow(const char *dir, struct serve_opts *o)
+{
+	struct cm_err err = {0};
+	if (deploy_cfg_allow(&o->deploy, dir, &err) < 0) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int serve_parse(int argc, char **argv, struct serve_opts *o)
 {
 	static const struct option longopts[] = {
@@ -139,6 +184,11 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"scan-interval", required_argument, NULL, 's'},
 		{"delivery-attempts", required_argument, NULL, 'a'},
 		{"delivery-interval", required_argument, NULL, 'D'},
+		{"public-listen", required_argument, NULL, 0x200},
+		{"public-url", required_argument, NULL, 0x201},
+		{"crl-delay", required_argument, NULL, 0x202},
+		{"deploy-allow", required_argument, NULL, 0x300},
+		{"deploy-allow-shell", no_argument, NULL, 0x301},
 		{"test-clock", no_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -180,6 +230,27 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 				return -1;
 			break;
 		case 'T': o->test_clock = 1; break;
+		case 0x300:
+			if (serve_parse_deploy_allow(optarg, o) < 0)
+				return -1;
+			break;
+		case 0x301: o->deploy.allow_shell = true; break;
+		case 0x200:
+			if (serve_parse_public(optarg, o) < 0)
+				return -1;
+			break;
+		case 0x201:
+			if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
+				fprintf(stderr, "certain serve: --public-url wants http://host[:port], "
+						"got '%s'\n", optarg);
+				return -1;
+			}
+			o->public_url = optarg;
+			break;
+		case 0x202:
+			if (serve_parse_number("--crl-delay", optarg, 86400, &o->crl_delay) < 0)
+				return -1;
+			break;
 		case 'h': serve_usage(stdout); exit(0);
 		default: serve_usage(stderr); return -1;
 		}
@@ -316,9 +387,44 @@ static int serve_lifecycle_start(const struct serve_opts *o, const struct aws_en
 	return lifecycle_start(&cfg, err);
 }
 
+/* CRL publishing and OCSP (issue 7), and the public listener when asked
+ * for (*pub stays NULL without --public-listen). */
+static int serve_revocation_start(const struct serve_opts *o, const struct aws_env *env,
+				  struct http_server **pub, struct cm_err *err)
+{
+	char url[300] = "";
+	struct revocation_cfg cfg = {.store = env->store, .keys = env->keys,
+				     .region = env->region, .partition = env->partition,
+				     .ca_certs = env->ca_certs, .data_dir = o->data,
+				     .crl_delay = o->crl_delay};
+	int v6 = strchr(o->public_addr, ':') != NULL;
+	*pub = NULL;
+	if (o->public_url != NULL)
+		snprintf(url, sizeof(url), "%s", o->public_url);
+	else if (o->public_addr[0] != '\0')
+		snprintf(url, sizeof(url), "http://%s%s%s:%u", v6 ? "[" : "", o->public_addr,
+			 v6 ? "]" : "", o->public_port);
+	pca_set_public_url(url);
+	if (revocation_start(&cfg, err) < 0)
+		return -1;
+	if (o->public_addr[0] == '\0')
+		return 0;
+	struct http_config hc = {.listen_addr = o->public_addr, .port = (uint16_t)o->public_port,
+				 .threads = o->threads, .max_body = REVOCATION_PUBLIC_MAX_BODY};
+	*pub = http_server_start(&hc, revocation_public_handle, NULL, err);
+	if (*pub == NULL) {
+		revocation_stop();
+		return -1;
+	}
+	log_event(LOG_INFO, "public listener (CRL, OCSP)", "address", o->public_addr, "url", url,
+		  LOG_END);
+	return 0;
+}
+
 static int serve_run(const struct serve_opts *o, struct store *st, struct keystore *ks)
 {
-	struct aws_env env = {.store = st, .keys = ks, .region = o->region, .partition = "aws"};
+	struct aws_env env = {.store = st, .keys = ks, .region = o->region, .partition = "aws",
+			      .data_dir = o->data};
 	struct http_config hc = {.listen_addr = o->addr, .port = (uint16_t)o->port,
 				 .threads = o->threads, .max_body = SERVE_MAX_BODY};
 	char *cert = NULL, *key = NULL;
@@ -342,14 +448,23 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 			  "TEST CLOCK ENABLED: time can be moved by API; never use in production",
 			  LOG_END);
 	}
+	deploy_configure(&o->deploy); /* before the deploy worker and any request */
 	/* Before the listener: the test clock's advance runs a lifecycle pass. */
 	if (serve_lifecycle_start(o, &env, &err) < 0) {
 		fprintf(stderr, "certain serve: %s\n", err.msg);
 		goto out;
 	}
+	struct http_server *pub = NULL;
+	if (serve_revocation_start(o, &env, &pub, &err) < 0) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		lifecycle_stop();
+		goto out;
+	}
 	struct http_server *srv = http_server_start(&hc, aws_endpoint_handle, &env, &err);
 	if (srv == NULL) {
 		fprintf(stderr, "certain serve: %s\n", err.msg);
+		http_server_stop(pub, 0);
+		revocation_stop();
 		lifecycle_stop();
 		goto out;
 	}
@@ -358,6 +473,8 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	serve_print_usage_hint(o, cert != NULL);
 	serve_wait_for_signal();
 	http_server_stop(srv, 10000);
+	http_server_stop(pub, 10000);
+	revocation_stop(); /* a CRL being written is finished */
 	lifecycle_stop(); /* a pass in progress finishes; then the store may close */
 	rc = 0;
 out:
@@ -374,7 +491,7 @@ int cli_serve(int argc, char **argv)
 {
 	struct serve_opts o = {.addr = "127.0.0.1", .port = 8443, .data = "./var",
 			       .region = "us-east-1", .scan_interval = 86400,
-			       .delivery_attempts = 8, .delivery_interval = 5};
+			       .delivery_attempts = 8, .delivery_interval = 5, .crl_delay = 5};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
 	if (serve_parse(argc, argv, &o) < 0)

@@ -1,11 +1,15 @@
-/* Handing a private key out, encrypted under a passphrase the caller chose
- * (ExportCertificate). The plaintext key lives only inside this function. */
+/* Handing a private key out: encrypted under a passphrase the caller chose
+ * (ExportCertificate), or as plain PEM straight into a file descriptor
+ * (deployment to a TLS server). The plaintext key lives only inside these
+ * functions. */
+#include <errno.h>
 #include <limits.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "keystore/internal.h"
 
@@ -43,4 +47,49 @@ int keystore_export_key(struct keystore *ks, const unsigned char *blob, size_t b
 	if (*pem == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot encrypt the private key for export");
 	return 0;
+}
+
+/* Writes all of buf to fd (a regular file: short writes only on error). */
+static int ks_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int keystore_write_key_pem(struct keystore *ks, const unsigned char *blob, size_t blob_len,
+			   const char *binding, int fd, struct cm_err *err)
+{
+	EVP_PKEY *key = keystore_open_key_uncached(ks, blob, blob_len, binding, err);
+	BIO *bio = BIO_new(BIO_s_secmem());
+	char *data = NULL;
+	long len = 0;
+	int rc = -1;
+	if (key == NULL)
+		goto out;
+	/* Unencrypted PKCS#8 ("PRIVATE KEY"): what nginx and HAProxy read. The
+	 * PEM stays in OpenSSL's secure heap and is wiped by BIO_free. */
+	if (bio == NULL || PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) != 1) {
+		cm_fail(err, CM_ERR_INTERNAL, "cannot encode the private key");
+		goto out;
+	}
+	len = BIO_get_mem_data(bio, &data);
+	if (len <= 0 || ks_write_all(fd, data, (size_t)len) < 0) {
+		cm_fail(err, CM_ERR_INTERNAL, "cannot write the private key: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (data != NULL && len > 0)
+		OPENSSL_cleanse(data, (size_t)len);
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return rc;
 }

@@ -51,6 +51,13 @@ int keystore_export_key(struct keystore *ks, const unsigned char *blob, size_t b
 			const char *binding, const unsigned char *passphrase, size_t pass_len,
 			char **pem, struct cm_err *err);
 
+/* Deployment (issue 6): writes the sealed key as unencrypted PKCS#8 PEM
+ * ("PRIVATE KEY") to fd, the file a TLS server reads. The plaintext is never
+ * returned, logged or cached, and is wiped once written. CM_ERR_INTERNAL on
+ * failure (fd may then hold part of the key: the caller removes the file). */
+int keystore_write_key_pem(struct keystore *ks, const unsigned char *blob, size_t blob_len,
+			   const char *binding, int fd, struct cm_err *err);
+
 /* Seals a short secret (e.g. an access key's secret, bound to its access key id);
  * same blob layout and rules as keystore_seal_key. */
 int keystore_seal_secret(struct keystore *ks, const unsigned char *secret, size_t len,

@@ -5,6 +5,7 @@
  * dates) are the contract. */
 #include "lifecycle/events.h"
 #include "lifecycle/delivery.h"
+#include "deploy/deploy.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@ const char *lifecycle_event_detail_type(enum lifecycle_event_type type)
 		return "ACM Certificate Renewal Action Required";
 	case LIFECYCLE_EVENT_REVOKED:
 		return "ACM Certificate Revoked";
+	case LIFECYCLE_EVENT_DEPLOYMENT_FAILED:
+		return "Certain Deployment Failed";
 	}
 	return "ACM Certificate Available";
 }
@@ -139,6 +142,8 @@ static json_t *lifecycle_detail(enum lifecycle_event_type type, const struct sto
 		return lifecycle_detail_action(c, arg, now);
 	case LIFECYCLE_EVENT_REVOKED:
 		return lifecycle_detail_revoked(c);
+	case LIFECYCLE_EVENT_DEPLOYMENT_FAILED:
+		break; /* not about a certificate record: lifecycle_deploy_failed_emit */
 	}
 	return NULL;
 }
@@ -177,6 +182,36 @@ int lifecycle_event_emit(enum lifecycle_event_type type, const struct acm_ctx *c
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	int rc = store_event_add(ctx->store, &e, err);
 	store_event_clear(&e);
+	/* The redeploy commits with the renewal: a crash after it still deploys. */
+	if (rc == 0 && type == LIFECYCLE_EVENT_AVAILABLE && arg != NULL &&
+	    (strcmp(arg, "RENEWAL") == 0 || strcmp(arg, "REIMPORT") == 0))
+		rc = store_deploy_jobs_enqueue_cert(ctx->store, c->id, arg, ctx->now, err);
+	return rc;
+}
+
+int lifecycle_deploy_failed_emit(const struct acm_ctx *ctx, const char *target_arn,
+				 const char *cert_arn, const char *serial, const char *error,
+				 struct cm_err *err)
+{
+	struct store_event e = {0};
+	arn_uuid4(e.id);
+	snprintf(e.account_id, sizeof(e.account_id), "%s", ctx->account);
+	snprintf(e.detail_type, sizeof(e.detail_type), "%s",
+		 lifecycle_event_detail_type(LIFECYCLE_EVENT_DEPLOYMENT_FAILED));
+	snprintf(e.resource, sizeof(e.resource), "%s", cert_arn);
+	e.created_at = ctx->now;
+	json_t *ev = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:[s, s], s:{s:s, s:s, s:s, s:s}}", "version", "0",
+	    "id", e.id, "detail-type", e.detail_type, "source", "certain.deploy", "account",
+	    ctx->account, "time", lifecycle_time(ctx->now), "region", ctx->region, "resources",
+	    cert_arn, target_arn, "detail", "TargetArn", target_arn, "CertificateArn", cert_arn,
+	    "Serial", serial, "Error", error);
+	e.body = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	if (e.body == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	int rc = store_event_add(ctx->store, &e, err);
+	store_event_clear(&e);
 	return rc;
 }
 
@@ -185,5 +220,6 @@ int lifecycle_events_commit(struct store *st, struct cm_err *err)
 	if (store_commit(st, err) < 0)
 		return -1;
 	delivery_wake();
+	deploy_worker_wake(); /* redeploys a renewal or reimport enqueued */
 	return 0;
 }

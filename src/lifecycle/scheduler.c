@@ -4,13 +4,15 @@
  * clock's advance) runs a pass on the caller's thread; one mutex keeps two
  * passes of this process from overlapping, and the store's revisions keep
  * passes of two processes from acting twice (scan.c). The delivery worker
- * is started and stopped with it and reached only through delivery.h. */
+ * is started and stopped with it and reached only through delivery.h; so is
+ * the deploy worker (deploy.h), which runs redeploys after renewals. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "deploy/deploy.h"
 #include "lifecycle/delivery.h"
 #include "lifecycle/lifecycle.h"
 #include "lifecycle/scan.h"
@@ -104,10 +106,20 @@ int lifecycle_start(const struct lifecycle_cfg *cfg, struct cm_err *err)
 		sched.cfg.scan_interval = LIFECYCLE_DEFAULT_INTERVAL;
 	sched.stopping = false;
 	pthread_mutex_unlock(&sched.mu);
-	/* Delivery first: the first pass's events have somewhere to go. */
+	/* Delivery first: the first pass's events have somewhere to go. The
+	 * deploy worker (issue 6) too: a renewal's redeploy jobs run at once. */
+	struct deploy_worker_cfg dcfg = {.store = cfg->store, .keys = cfg->keys,
+					 .region = cfg->region, .partition = cfg->partition,
+					 .max_attempts = cfg->delivery_max_attempts,
+					 .interval = cfg->delivery_interval};
 	if (delivery_start(&sched.cfg, err) < 0)
 		return -1;
+	if (deploy_worker_start(&dcfg, err) < 0) {
+		delivery_stop();
+		return -1;
+	}
 	if (pthread_create(&sched.thread, NULL, sched_main, &sched.cfg) != 0) {
+		deploy_worker_stop();
 		delivery_stop();
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot start the lifecycle scheduler");
 	}
@@ -131,6 +143,7 @@ void lifecycle_stop(void)
 	if (!started)
 		return;
 	pthread_join(sched.thread, NULL);
+	deploy_worker_stop();
 	delivery_stop();
 	pthread_mutex_lock(&sched.mu);
 	sched.started = false;

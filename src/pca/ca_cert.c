@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "pca/internal.h"
+#include "pca/access.h"
+#include "pca/revocation.h"
 #include "x509/ca_cert.h"
 #include "x509/info.h"
 #include "util/ref_cache.h"
@@ -132,6 +134,7 @@ int pca_ca_import_certificate(const struct pca_ctx *ctx, const char *arn,
 		store_rollback(ctx->store);
 		goto out;
 	}
+	pca_notify_ca_changed(ca.id); /* a newly ACTIVE CA starts publishing */
 	rc = 0;
 out:
 	X509_free(cert);
@@ -145,7 +148,8 @@ int pca_ca_get_certificate(const struct pca_ctx *ctx, const char *arn, char **ce
 	struct store_ca ca;
 	X509 *cert = NULL;
 	int rc = -1;
-	if (pca_ca_load(ctx, arn, "CertificateAuthorityArn", &ca, err) < 0)
+	if (pca_ca_load_shared(ctx, arn, "CertificateAuthorityArn", PCA_ACTION_GET_CA_CERT, NULL,
+			       &ca, err) < 0)
 		return -1;
 	if (pca_state_allows(PCA_OP_GET_CA_CERT, pca_effective_status(&ca, ctx->now), err) < 0 ||
 	    (cert = pca_ca_certificate(ctx, &ca, err)) == NULL)

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "pca/internal.h"
+#include "pca/access.h"
+#include "pca/revocation.h"
 #include "pca/templates.h"
 #include "x509/info.h"
 #include "x509/pem.h"
@@ -58,7 +60,8 @@ int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const cha
 	char serial[48];
 	X509 *cert = NULL;
 	int rc = -1;
-	if (pca_ca_load(ctx, ca_arn, "CertificateAuthorityArn", &ca, err) < 0)
+	if (pca_ca_load_shared(ctx, ca_arn, "CertificateAuthorityArn", PCA_ACTION_GET_CERT, NULL,
+			       &ca, err) < 0)
 		return -1;
 	if (pca_cert_arn_check(&ca, cert_arn, serial, sizeof(serial), err) < 0 ||
 	    pca_state_allows(PCA_OP_GET_CERT, pca_effective_status(&ca, ctx->now), err) < 0)
@@ -139,7 +142,10 @@ int pca_revoke(const struct pca_ctx *ctx, const char *ca_arn, const char *serial
 		cm_fail(err, CM_ERR_ALREADY_PROCESSED, "The certificate is already revoked");
 		goto out;
 	}
+	/* Durable once this returns; the CRL and OCSP publishers work after it. */
 	rc = store_cert_revoke(ctx->store, ca.id, serial, ctx->now, reason, err);
+	if (rc == 0)
+		pca_notify_revoked(ca.id, serial);
 out:
 	store_cert_clear(&rec);
 	store_ca_clear(&ca);

@@ -2,13 +2,14 @@
  * checked is checked before a serial is reserved; the serial is then stored
  * before anything is signed (the (CA, serial) key makes it unique), so a
  * crash between the two never hands out one serial twice. */
-#include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pca/access.h"
 #include "pca/internal.h"
+#include "pca/revocation.h"
 #include "pca/templates.h"
 #include "util/hex.h"
 #include "x509/pem.h"
@@ -91,7 +92,10 @@ static int pca_issue_validity(const struct pca_ctx *ctx, const struct pca_issue_
 static int pca_issue_prepare(const struct pca_ctx *ctx, const struct pca_issue_req *req,
 			     struct pca_issue_job *job, struct cm_err *err)
 {
-	if (pca_ca_load(ctx, req->ca_arn, "CertificateAuthorityArn", &job->ca, err) < 0 ||
+	/* Another account issues only when the CA's policy shares IssueCertificate. */
+	const char *tmpl = req->template_arn != NULL ? req->template_arn : PCA_DEFAULT_TEMPLATE;
+	if (pca_ca_load_shared(ctx, req->ca_arn, "CertificateAuthorityArn", PCA_ACTION_ISSUE, tmpl,
+			       &job->ca, err) < 0 ||
 	    pca_issue_template(ctx, req, job, err) < 0)
 		return -1;
 	job->csr = x509_csr_parse(req->csr, req->csr_len, err);
@@ -145,37 +149,14 @@ static int pca_issue_reserve(const struct pca_ctx *ctx, const struct pca_issue_r
 	return cm_fail(err, CM_ERR_INTERNAL, "could not draw a free serial number");
 }
 
-/* The CRL distribution point and OCSP URLs of the CA's revocation
- * configuration (spec pca.md §6.8): http://<CustomCname>/crl/<CA id>.crl and
- * http://<OcspCustomCname>. Without a custom name there is no URL yet: the
- * public listener that serves CRLs and OCSP comes with the revocation issue. */
-static void pca_issue_revocation_urls(const struct store_ca *ca, char *crl, size_t crl_size,
-				      char *ocsp, size_t ocsp_size)
-{
-	json_t *rc = json_loads(ca->revocation_json != NULL ? ca->revocation_json : "{}", 0, NULL);
-	json_t *c = json_object_get(rc, "CrlConfiguration");
-	json_t *o = json_object_get(rc, "OcspConfiguration");
-	json_t *omit = json_object_get(json_object_get(c, "CrlDistributionPointExtensionConfiguration"),
-				       "OmitExtension");
-	const char *crl_cname = json_string_value(json_object_get(c, "CustomCname"));
-	const char *ocsp_cname = json_string_value(json_object_get(o, "OcspCustomCname"));
-	crl[0] = ocsp[0] = '\0';
-	if (json_is_true(json_object_get(c, "Enabled")) && !json_is_true(omit) &&
-	    crl_cname != NULL && crl_cname[0] != '\0')
-		snprintf(crl, crl_size, "http://%s/crl/%s.crl", crl_cname, ca->id);
-	if (json_is_true(json_object_get(o, "Enabled")) && ocsp_cname != NULL &&
-	    ocsp_cname[0] != '\0')
-		snprintf(ocsp, ocsp_size, "http://%s", ocsp_cname);
-	json_decref(rc);
-}
-
 /* Signs the reserved serial and stores the certificate. */
 static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req *req,
 			  struct pca_issue_job *job, const unsigned char serial[16],
 			  struct store_cert *rec, struct cm_err *err)
 {
 	char crl_url[300], ocsp_url[300];
-	pca_issue_revocation_urls(&job->ca, crl_url, sizeof(crl_url), ocsp_url, sizeof(ocsp_url));
+	/* CDP and AIA (spec §6.8); x509_issue leaves them out of a root's own certificate. */
+	pca_revocation_urls(&job->ca, crl_url, sizeof(crl_url), ocsp_url, sizeof(ocsp_url));
 	struct x509_issue_params p = {
 		.crl_url = crl_url[0] != '\0' ? crl_url : NULL,
 		.ocsp_url = ocsp_url[0] != '\0' ? ocsp_url : NULL,

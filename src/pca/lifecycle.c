@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pca/ca.h"
+#include "pca/revocation.h"
 
 void pca_ca_arn(const struct pca_ctx *ctx, const struct store_ca *ca, char *buf, size_t size)
 {
@@ -96,8 +97,10 @@ int pca_ca_update(const struct pca_ctx *ctx, const char *arn, const char *status
 			goto rollback;
 	}
 	rc = store_commit(ctx->store, err);
-	if (rc == 0)
+	if (rc == 0) {
+		pca_notify_ca_changed(ca.id); /* CRL and OCSP follow the new configuration */
 		goto out;
+	}
 rollback:
 	store_rollback(ctx->store);
 out:
@@ -129,6 +132,8 @@ int pca_ca_delete(const struct pca_ctx *ctx, const char *arn, int days, struct c
 	pca_set_state(ctx, &ca, PCA_DELETED);
 	ca.restorable_until = ctx->now + (int64_t)days * 86400;
 	rc = store_ca_update_state(ctx->store, &ca, err);
+	if (rc == 0)
+		pca_notify_ca_changed(ca.id);
 out:
 	store_ca_clear(&ca);
 	return rc;
@@ -151,6 +156,8 @@ int pca_ca_restore(const struct pca_ctx *ctx, const char *arn, struct cm_err *er
 	ca.prior_status[0] = '\0';
 	ca.restorable_until = 0;
 	rc = store_ca_update_state(ctx->store, &ca, err);
+	if (rc == 0)
+		pca_notify_ca_changed(ca.id);
 out:
 	store_ca_clear(&ca);
 	return rc;

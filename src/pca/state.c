@@ -24,6 +24,8 @@ static const char pca_matrix[PCA_OP__COUNT][PCA_STATUS__COUNT + 1] = {
 	[PCA_OP_DELETE] =          "YYSSYYY",
 	[PCA_OP_RESTORE] =         "SSSYSSS",
 	[PCA_OP_TAG] =             "YYYSYYY",
+	[PCA_OP_AUDIT_REPORT] =    "SSYSYYS",
+	[PCA_OP_PERMISSIONS] =     "SSYSYYS",
 };
 
 const char *pca_status_name(enum pca_status s)

@@ -33,6 +33,8 @@ enum pca_op {
 	PCA_OP_DELETE,
 	PCA_OP_RESTORE,
 	PCA_OP_TAG,
+	PCA_OP_AUDIT_REPORT, /* Create/Describe audit report */
+	PCA_OP_PERMISSIONS,  /* permissions and resource policies */
 	PCA_OP__COUNT
 };
 

@@ -202,6 +202,80 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE acm_certificates ADD COLUMN action_required_days INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE acm_certificates SET scan_due_at = not_after - 5184000;"
 	"CREATE INDEX acm_certificates_due ON acm_certificates(status, scan_due_at, id);",
+	/* 5: revocation (issue 7). The last CRLNumber handed out per CA and the
+	 * times of the CRL published with it (RFC 5280 §5.2.3: numbers only grow,
+	 * so they are kept, never derived); the index lists a CA's revoked
+	 * certificates for its CRL without reading the ones that are not. */
+	"CREATE TABLE crls ("
+	"  ca_id TEXT PRIMARY KEY,"
+	"  number INTEGER NOT NULL,"
+	"  this_update INTEGER NOT NULL DEFAULT 0,"
+	"  next_update INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX certificates_revoked ON certificates(ca_id, revoked_at);",
+	/* 6: deployment (issue 6). Targets per account (their specification as
+	 * JSON, validated by deploy/); at most one certificate per target (the
+	 * files hold one); every deployment's record, paged per target newest
+	 * first; and the redeploy jobs renewals and reimports enqueue in their
+	 * own transaction, one per target, claimed through (next_attempt_at). */
+	"CREATE TABLE deploy_targets ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  spec_json TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX deploy_targets_account ON deploy_targets(account_id, created_at, id);"
+	"CREATE TABLE deploy_associations ("
+	"  target_id TEXT PRIMARY KEY REFERENCES deploy_targets(id) ON DELETE CASCADE,"
+	"  cert_id TEXT NOT NULL REFERENCES acm_certificates(id) ON DELETE CASCADE,"
+	"  account_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX deploy_associations_cert ON deploy_associations(cert_id, target_id);"
+	"CREATE TABLE deployments ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL,"
+	"  target_id TEXT NOT NULL,"
+	"  cert_id TEXT NOT NULL,"
+	"  serial TEXT NOT NULL,"
+	"  trigger_kind TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX deployments_target ON deployments(target_id, started_at, id);"
+	"CREATE TABLE deploy_jobs ("
+	"  target_id TEXT PRIMARY KEY REFERENCES deploy_targets(id) ON DELETE CASCADE,"
+	"  cert_id TEXT NOT NULL,"
+	"  account_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX deploy_jobs_due ON deploy_jobs(next_attempt_at, target_id);",
+	/* 7: audit reports, permissions and resource policies of the private CAs
+	 * (issue 7). A report row outlives its CA like the serial history does;
+	 * the 30-minute pace reads a CA's newest report through (ca_id,
+	 * created_at). Permissions and the policy go with their CA. */
+	"CREATE TABLE audit_reports ("
+	"  id TEXT PRIMARY KEY,"
+	"  ca_id TEXT NOT NULL,"
+	"  account_id TEXT NOT NULL,"
+	"  bucket TEXT NOT NULL,"
+	"  s3_key TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX audit_reports_ca ON audit_reports(ca_id, created_at);"
+	"CREATE TABLE ca_permissions ("
+	"  ca_id TEXT NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
+	"  principal TEXT NOT NULL,"
+	"  source_account TEXT NOT NULL,"
+	"  actions TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (ca_id, principal, source_account));"
+	"CREATE TABLE ca_policies ("
+	"  ca_id TEXT PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
+	"  policy TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL);",
 };
 
 static int store_schema_version(sqlite3 *db)

@@ -498,4 +498,216 @@ int store_delivery_list_state(struct store *st, const char *account_id, const ch
 int store_delivery_replay(struct store *st, const char *account_id, const char *event_id,
 			  const char *target_id, int64_t now, struct cm_err *err);
 
+/* --- revocation: CRL numbers, revoked lists, OCSP status (issue 7) -------- */
+
+/* The CRL a CA last published: its number and times (0 until published). */
+struct store_crl {
+	char ca_id[40];
+	uint64_t number;
+	int64_t this_update, next_update;
+};
+/* Hands out the CA's next CRLNumber: above every number handed out before
+ * and at least floor (AWS numbers CRLs by millisecond time). Recorded in the
+ * same statement, so a crash or two writers never reuse a number. */
+int store_crl_next_number(struct store *st, const char *ca_id, uint64_t floor, uint64_t *out,
+			  struct cm_err *err);
+/* Records that the CRL numbered number was published. */
+int store_crl_set_published(struct store *st, const char *ca_id, uint64_t number,
+			    int64_t this_update, int64_t next_update, struct cm_err *err);
+/* CM_ERR_NOT_FOUND when the CA never had a number. */
+int store_crl_get(struct store *st, const char *ca_id, struct store_crl *out, struct cm_err *err);
+
+/* One revoked certificate (borrowed strings, valid during the callback). */
+struct store_revoked {
+	const char *serial;
+	int64_t revoked_at;
+	const char *reason;
+	int64_t not_after;
+};
+/* Calls fn for every revoked certificate of the CA, through the index
+ * (ca_id, revoked_at). Returns the number of rows, -1 on error. */
+int store_cert_revoked_each(struct store *st, const char *ca_id,
+			    void (*fn)(void *ctx, const struct store_revoked *r), void *ctx,
+			    struct cm_err *err);
+/* What OCSP needs of one serial, without its DER: revoked_at (0 = not
+ * revoked) and reason. CM_ERR_NOT_FOUND when the CA never issued it (a serial
+ * only reserved counts as never issued). */
+int store_cert_status(struct store *st, const char *ca_id, const char *serial,
+		      int64_t *revoked_at, char *reason, size_t reason_size, struct cm_err *err);
+
+/* Every CA of every account (id, account and revocation configuration only),
+ * in id order after after_id ("" = from the start), for the publishers that
+ * serve all accounts. Returns rows passed to fn, -1 on error. */
+struct store_ca_ref {
+	char id[40];
+	char account_id[16];
+	const char *revocation_json; /* borrowed */
+};
+int store_ca_scan(struct store *st, const char *after_id, int limit,
+		  void (*fn)(void *ctx, const struct store_ca_ref *ca), void *ctx,
+		  struct cm_err *err);
+
+
+/* --- deployment targets, associations, deployments, redeploy jobs -------- */
+
+/* Where a certificate is served (issue 6). The specification (kind, paths,
+ * modes, reload command, check address) is JSON that deploy/ validates and
+ * reads; the store keeps it as given. */
+struct store_deploy_target {
+	char id[40];	      /* uuid */
+	char account_id[16];
+	char *spec_json;      /* owned */
+	int64_t created_at, updated_at;
+	char cert_id[40];     /* the associated certificate, "" when none (read only) */
+};
+void store_deploy_target_clear(struct store_deploy_target *t);
+int store_deploy_target_add(struct store *st, const struct store_deploy_target *t,
+			    struct cm_err *err);
+/* CM_ERR_NOT_FOUND when absent or of another account. */
+int store_deploy_target_get(struct store *st, const char *account_id, const char *id,
+			    struct store_deploy_target *out, struct cm_err *err);
+/* Writes spec_json and updated_at. */
+int store_deploy_target_update(struct store *st, const struct store_deploy_target *t,
+			       struct cm_err *err);
+/* Removes the target, its jobs and its association (not its deployment
+ * records: they stay for audit). CM_ERR_NOT_FOUND when absent. */
+int store_deploy_target_delete(struct store *st, const char *account_id, const char *id,
+			       struct cm_err *err);
+/* Pages an account's targets in (created_at, id) order after the cursor
+ * (after_id "" = from the start). Returns rows passed to fn, -1 on error. */
+int store_deploy_target_list(struct store *st, const char *account_id, int64_t after_created_at,
+			     const char *after_id, int limit,
+			     void (*fn)(void *ctx, const struct store_deploy_target *t), void *ctx,
+			     struct cm_err *err);
+int store_deploy_target_count(struct store *st, const char *account_id, struct cm_err *err);
+
+/* Associates cert_id with the target; CM_ERR_CONFLICT when the target already
+ * has a certificate (one per target). Call in the transaction that also adds
+ * the InUseBy entry (store_acm_usage_add). */
+int store_deploy_assoc_add(struct store *st, const char *account_id, const char *target_id,
+			   const char *cert_id, int64_t now, struct cm_err *err);
+/* CM_ERR_NOT_FOUND when the target has no certificate. */
+int store_deploy_assoc_remove(struct store *st, const char *account_id, const char *target_id,
+			      struct cm_err *err);
+
+/* One deployment of a certificate to a target, as it ended. */
+struct store_deployment {
+	char id[40];
+	char account_id[16];
+	char target_id[40];
+	char cert_id[40];
+	char serial[80];	/* colon hex, as DescribeCertificate shows it */
+	char trigger[16];	/* ASSOCIATE | RENEWAL | REIMPORT | UPDATE | ... */
+	int64_t started_at, finished_at;
+	char result[16];	/* SUCCEEDED | FAILED | ROLLED_BACK */
+	char error[512];	/* "" on success */
+};
+int store_deployment_add(struct store *st, const struct store_deployment *d, struct cm_err *err);
+/* A target's deployments newest first, through (target_id, started_at, id),
+ * strictly before the cursor (after_id "" = from the newest). */
+int store_deployment_list(struct store *st, const char *account_id, const char *target_id,
+			  int64_t before_started_at, const char *before_id, int limit,
+			  void (*fn)(void *ctx, const struct store_deployment *d), void *ctx,
+			  struct cm_err *err);
+
+/* A redeploy waiting for the deploy worker: one per target at most (a newer
+ * reason replaces an older one, which would deploy the same certificate). */
+struct store_deploy_job {
+	char target_id[40];
+	char cert_id[40];
+	char account_id[16];
+	char reason[16];
+	int attempts;
+	int64_t next_attempt_at;
+	char last_error[256];
+};
+/* Enqueues a job, due at now, for every target cert_id is associated with.
+ * Call inside the transaction of the renewal or reimport, so that a crash
+ * after it commits still deploys. */
+int store_deploy_jobs_enqueue_cert(struct store *st, const char *cert_id, const char *reason,
+				   int64_t now, struct cm_err *err);
+/* Enqueues a job for one target, if it has a certificate. */
+int store_deploy_job_enqueue_target(struct store *st, const char *target_id, const char *reason,
+				    int64_t now, struct cm_err *err);
+/* Claims up to limit due jobs (next_attempt_at <= now) by moving their
+ * next_attempt_at to now + lease. *out owned (free()). */
+int store_deploy_job_claim(struct store *st, int64_t now, int64_t lease, int limit,
+			   struct store_deploy_job **out, size_t *n, struct cm_err *err);
+/* Removes a finished job, only if it still is for cert_id and was not
+ * enqueued again meanwhile (attempts and next_attempt_at as claimed). */
+int store_deploy_job_done(struct store *st, const struct store_deploy_job *j, struct cm_err *err);
+/* Writes attempts, next_attempt_at and last_error of a job to retry. */
+int store_deploy_job_retry(struct store *st, const struct store_deploy_job *j, struct cm_err *err);
+
+/* --- audit reports, permissions, resource policies (issue 7) ------------ */
+
+struct store_audit_report {
+	char id[40];	      /* uuid: AuditReportId */
+	char ca_id[40];
+	char account_id[16];  /* the CA's (and the requester's) account */
+	char bucket[64];      /* S3BucketName: a folder under the data folder */
+	char s3_key[160];     /* audit-report/<ca id>/<id>.<json|csv> */
+	char format[8];	      /* JSON | CSV */
+	char status[16];      /* CREATING | SUCCESS | FAILED */
+	int64_t created_at;
+};
+int store_audit_insert(struct store *st, const struct store_audit_report *r, struct cm_err *err);
+int store_audit_set_status(struct store *st, const char *id, const char *status,
+			   struct cm_err *err);
+/* CM_ERR_NOT_FOUND unless that report belongs to that CA. */
+int store_audit_get(struct store *st, const char *ca_id, const char *id,
+		    struct store_audit_report *out, struct cm_err *err);
+/* created_at of the CA's newest report (0 when none), through (ca_id, created_at). */
+int store_audit_last(struct store *st, const char *ca_id, int64_t *created_at,
+		     struct cm_err *err);
+
+/* One issued certificate as an audit report lists it (borrowed fields, valid
+ * during the callback; der may be NULL for a serial only reserved). */
+struct store_cert_row {
+	const char *serial; /* lowercase hex */
+	const char *account_id;
+	const char *template_arn;
+	const char *requester;
+	const unsigned char *der;
+	size_t der_len;
+	int64_t not_before, not_after, issued_at, revoked_at;
+	const char *revocation_reason;
+};
+/* Streams every certificate the CA issued in serial order through the
+ * (ca_id, serial) key, one row in memory at a time; fn returns non-zero to
+ * stop (that value is returned). Returns 0, or -1 on error. */
+int store_cert_each(struct store *st, const char *ca_id,
+		    int (*fn)(void *ctx, const struct store_cert_row *row), void *ctx,
+		    struct cm_err *err);
+
+/* A permission for a service principal on a CA (CreatePermission). */
+struct store_permission {
+	char ca_id[40];
+	char principal[132];
+	char source_account[16];
+	char actions[64]; /* comma-separated ActionType names */
+	int64_t created_at;
+};
+/* CM_ERR_CONFLICT when (ca, principal, source account) already has one. */
+int store_permission_insert(struct store *st, const struct store_permission *p,
+			    struct cm_err *err);
+/* CM_ERR_NOT_FOUND when there is none. */
+int store_permission_delete(struct store *st, const char *ca_id, const char *principal,
+			    const char *source_account, struct cm_err *err);
+/* Pages a CA's permissions in (principal, source_account) order strictly after
+ * the cursor (after_principal NULL = from the start). Returns rows passed to
+ * fn, -1 on error. */
+int store_permission_list(struct store *st, const char *ca_id, const char *after_principal,
+			  const char *after_source, int limit,
+			  void (*fn)(void *ctx, const struct store_permission *p), void *ctx,
+			  struct cm_err *err);
+
+/* The CA's resource policy text (owned) or CM_ERR_NOT_FOUND. */
+int store_policy_get(struct store *st, const char *ca_id, char **policy, struct cm_err *err);
+/* Inserts or replaces the CA's policy. */
+int store_policy_put(struct store *st, const char *ca_id, const char *policy, int64_t now,
+		     struct cm_err *err);
+/* Removes it; no policy is not an error. */
+int store_policy_delete(struct store *st, const char *ca_id, struct cm_err *err);
+
 #endif

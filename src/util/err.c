@@ -42,6 +42,7 @@ static const struct {
 	[CM_ERR_INVALID_DOMAIN] = {"InvalidDomainValidationOptionsException", 400},
 	[CM_ERR_THROTTLING] = {"ThrottlingException", 400},
 	[CM_ERR_CONFLICT] = {"ConflictException", 400},
+	[CM_ERR_PERMISSION_EXISTS] = {"PermissionAlreadyExistsException", 400},
 };
 
 int cm_fail(struct cm_err *err, enum cm_code code, const char *fmt, ...)

@@ -42,6 +42,7 @@ enum cm_code {
 	CM_ERR_INVALID_DOMAIN,        /* InvalidDomainValidationOptionsException (ACM) */
 	CM_ERR_THROTTLING,            /* ThrottlingException */
 	CM_ERR_CONFLICT,              /* ConflictException (ACM) */
+	CM_ERR_PERMISSION_EXISTS,     /* PermissionAlreadyExistsException (PCA) */
 	CM_ERR__COUNT
 };
 

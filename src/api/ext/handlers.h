@@ -16,6 +16,14 @@ EXT_HANDLER(ext_api_list_events);
 EXT_HANDLER(ext_api_list_dead_letters);
 EXT_HANDLER(ext_api_replay_dead_letter);
 EXT_HANDLER(ext_api_advance_clock);
+EXT_HANDLER(ext_api_create_deploy_target);
+EXT_HANDLER(ext_api_describe_deploy_target);
+EXT_HANDLER(ext_api_list_deploy_targets);
+EXT_HANDLER(ext_api_update_deploy_target);
+EXT_HANDLER(ext_api_delete_deploy_target);
+EXT_HANDLER(ext_api_associate_certificate);
+EXT_HANDLER(ext_api_disassociate_certificate);
+EXT_HANDLER(ext_api_list_deployments);
 
 /* The uuid of a target given as its id or its ARN, checked for shape; a
  * malformed one is a ValidationException naming member. */

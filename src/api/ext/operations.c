@@ -17,5 +17,13 @@ const struct aws_operation ext_operations[] = {
     EXT_OP("ListDeadLetters", ext_api_list_dead_letters),
     EXT_OP("ReplayDeadLetter", ext_api_replay_dead_letter),
     EXT_OP("AdvanceClock", ext_api_advance_clock),
+    EXT_OP("CreateDeploymentTarget", ext_api_create_deploy_target),
+    EXT_OP("DescribeDeploymentTarget", ext_api_describe_deploy_target),
+    EXT_OP("ListDeploymentTargets", ext_api_list_deploy_targets),
+    EXT_OP("UpdateDeploymentTarget", ext_api_update_deploy_target),
+    EXT_OP("DeleteDeploymentTarget", ext_api_delete_deploy_target),
+    EXT_OP("AssociateCertificate", ext_api_associate_certificate),
+    EXT_OP("DisassociateCertificate", ext_api_disassociate_certificate),
+    EXT_OP("ListDeployments", ext_api_list_deployments),
     {NULL, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include "api/pca/handlers.h"
 #include "aws/jv.h"
 #include "aws/token.h"
+#include "pca/access.h"
 
 #define ARN_MEMBER "CertificateAuthorityArn"
 
@@ -18,7 +19,7 @@ int pca_api_describe_ca(const struct aws_ctx *actx, json_t *in, json_t **out,
 	struct store_ca ca;
 	const char *arn = NULL;
 	if (jv_string(in, NULL, ARN_MEMBER, true, 5, 200, &arn, err) < 0 ||
-	    pca_ca_load(&ctx, arn, ARN_MEMBER, &ca, err) < 0)
+	    pca_ca_load_shared(&ctx, arn, ARN_MEMBER, PCA_ACTION_DESCRIBE_CA, NULL, &ca, err) < 0)
 		return -1;
 	*out = json_pack("{s:o}", "CertificateAuthority",
 			 pca_api_ca_encode(&ctx, &ca, pca_effective_status(&ca, ctx.now)));

@@ -22,5 +22,13 @@ PCA_HANDLER(pca_api_revoke);
 PCA_HANDLER(pca_api_tag_ca);
 PCA_HANDLER(pca_api_untag_ca);
 PCA_HANDLER(pca_api_list_tags);
+PCA_HANDLER(pca_api_create_audit_report);
+PCA_HANDLER(pca_api_describe_audit_report);
+PCA_HANDLER(pca_api_create_permission);
+PCA_HANDLER(pca_api_delete_permission);
+PCA_HANDLER(pca_api_list_permissions);
+PCA_HANDLER(pca_api_put_policy);
+PCA_HANDLER(pca_api_get_policy);
+PCA_HANDLER(pca_api_delete_policy);
 
 #endif

@@ -1,5 +1,5 @@
 /* The ACM PCA dispatch table: X-Amz-Target → handler. Adding an operation is
- * adding a row. Audit reports, permissions and policies come with their issue. */
+ * adding a row. */
 #include "api/pca/handlers.h"
 
 #define PCA_OP(name, fn) {"ACMPrivateCA." name, "acm-pca", fn}
@@ -20,5 +20,13 @@ const struct aws_operation pca_operations[] = {
 	PCA_OP("TagCertificateAuthority", pca_api_tag_ca),
 	PCA_OP("UntagCertificateAuthority", pca_api_untag_ca),
 	PCA_OP("ListTags", pca_api_list_tags),
+	PCA_OP("CreateCertificateAuthorityAuditReport", pca_api_create_audit_report),
+	PCA_OP("DescribeCertificateAuthorityAuditReport", pca_api_describe_audit_report),
+	PCA_OP("CreatePermission", pca_api_create_permission),
+	PCA_OP("DeletePermission", pca_api_delete_permission),
+	PCA_OP("ListPermissions", pca_api_list_permissions),
+	PCA_OP("PutPolicy", pca_api_put_policy),
+	PCA_OP("GetPolicy", pca_api_get_policy),
+	PCA_OP("DeletePolicy", pca_api_delete_policy),
 	{NULL, NULL, NULL},
 };

@@ -1,7 +1,7 @@
 /* RevocationConfiguration: validation (model limits and the rules of spec
  * pca.md §4) and normalisation to the form Describe echoes: both parts,
- * defaults filled in. CRL and OCSP publishing themselves come later; the
- * configuration is kept so certificates and CRLs can follow it. */
+ * defaults filled in. The CRL and OCSP publishers (src/pca/revocation.c,
+ * src/revocation/) and the URLs in issued certificates follow it. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -7,6 +7,7 @@
 #include "api/pca/handlers.h"
 #include "aws/jv.h"
 #include "aws/token.h"
+#include "pca/access.h"
 
 #define ARN_MEMBER "CertificateAuthorityArn"
 
@@ -55,7 +56,7 @@ int pca_api_list_tags(const struct aws_ctx *actx, json_t *in, json_t **out, stru
 	if (token != NULL && token_decode(actx->env->token_key, ctx.account, scope, token, cursor,
 					  sizeof(cursor), err) < 0)
 		return -1;
-	if (pca_ca_load(&ctx, arn, ARN_MEMBER, &ca, err) < 0)
+	if (pca_ca_load_shared(&ctx, arn, ARN_MEMBER, PCA_ACTION_LIST_TAGS, NULL, &ca, err) < 0)
 		return -1;
 	int rc = store_ca_tags_get(ctx.store, ca.id, &tags, &n, err);
 	store_ca_clear(&ca);

@@ -1,0 +1,147 @@
+/* Loading a CA for another account under its resource policy, and the
+ * policy operations (spec pca.md §5.16, §6.10). The owner's path is
+ * pca_ca_load, untouched: a policy only ever widens access to the listed
+ * read/issue actions, never to management (revoke, update, delete, tag). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pca/access.h"
+
+/* A DELETED CA past its restore window is gone for everyone. */
+static bool pca_ca_gone(const struct pca_ctx *ctx, const struct store_ca *ca)
+{
+	return strcmp(ca->status, "DELETED") == 0 && ca->restorable_until <= ctx->now;
+}
+
+/* The verdict of the CA's policy for the caller: ALLOW, or the error. */
+static int pca_shared_verdict(const struct pca_ctx *ctx, const struct store_ca *ca,
+			      enum pca_action action, const char *template_arn, struct cm_err *err)
+{
+	char arn[ARN_MAX], *policy = NULL;
+	pca_ca_arn(ctx, ca, arn, sizeof(arn));
+	if (store_policy_get(ctx->store, ca->id, &policy, err) < 0)
+		return -1; /* CM_ERR_NOT_FOUND: no policy, nothing shared */
+	enum pca_policy_verdict v =
+	    pca_policy_evaluate(policy, arn, ctx->account, action, template_arn);
+	bool visible = v == PCA_POLICY_DENY;
+	for (int a = 0; a < PCA_ACTION__COUNT && !visible; a++)
+		visible = pca_policy_evaluate(policy, arn, ctx->account, (enum pca_action)a,
+					      PCA_SHARED_TEMPLATE) == PCA_POLICY_ALLOW;
+	free(policy);
+	if (v == PCA_POLICY_ALLOW)
+		return 0;
+	if (!visible)
+		return cm_fail(err, CM_ERR_NOT_FOUND, "not shared");
+	return cm_fail(err, CM_ERR_ACCESS_DENIED,
+		       "Account %s is not authorized to perform %s on %.200s", ctx->account,
+		       pca_action_name(action), arn);
+}
+
+int pca_ca_load_shared(const struct pca_ctx *ctx, const char *arn, const char *member,
+		       enum pca_action action, const char *template_arn, struct store_ca *out,
+		       struct cm_err *err)
+{
+	struct arn_ca parsed;
+	memset(out, 0, sizeof(*out));
+	if (arn_parse_ca(arn, member, &parsed, err) < 0)
+		return -1;
+	if (strcmp(parsed.account, ctx->account) == 0 || strcmp(parsed.region, ctx->region) != 0 ||
+	    strcmp(parsed.partition, ctx->partition) != 0)
+		return pca_ca_load(ctx, arn, member, out, err);
+	if (store_ca_get(ctx->store, parsed.account, parsed.ca_id, out, err) < 0) {
+		if (err->code != CM_ERR_NOT_FOUND)
+			return -1;
+		goto not_found;
+	}
+	if (pca_ca_gone(ctx, out) || pca_shared_verdict(ctx, out, action, template_arn, err) < 0) {
+		store_ca_clear(out);
+		if (err->code == CM_ERR_ACCESS_DENIED || err->code == CM_ERR_INTERNAL)
+			return -1;
+		goto not_found;
+	}
+	if (action == PCA_ACTION_ISSUE && template_arn != NULL &&
+	    strcmp(template_arn, PCA_SHARED_TEMPLATE) != 0) {
+		store_ca_clear(out);
+		return cm_fail(err, CM_ERR_ACCESS_DENIED,
+			       "Another account's certificate authority issues only with "
+			       "template %s",
+			       PCA_SHARED_TEMPLATE);
+	}
+	return 0;
+not_found:
+	return cm_fail(err, CM_ERR_NOT_FOUND, "Could not find certificate authority %.200s", arn);
+}
+
+int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
+			    char **cert_pem, char **chain_pem, struct cm_err *err)
+{
+	struct arn_ca parsed;
+	struct store_cert rec = {0};
+	char serial[48];
+	if (arn_parse_pca_certificate(cert_arn, "CertificateArn", &parsed, serial, sizeof(serial),
+				      err) < 0)
+		return -1;
+	if (strcmp(parsed.account, ctx->account) == 0)
+		return pca_get_certificate(ctx, ca_arn, cert_arn, cert_pem, chain_pem, err);
+	if (store_cert_get(ctx->store, parsed.ca_id, serial, &rec, err) < 0)
+		return -1;
+	bool mine = strcmp(rec.account_id, ctx->account) == 0;
+	store_cert_clear(&rec);
+	if (!mine)
+		return pca_get_certificate(ctx, ca_arn, cert_arn, cert_pem, chain_pem, err);
+	/* Read back as the CA's owner: the caller was the one it was issued to. */
+	struct pca_ctx owner = *ctx;
+	owner.account = parsed.account;
+	return pca_get_certificate(&owner, ca_arn, cert_arn, cert_pem, chain_pem, err);
+}
+
+/* The caller's own CA, in a state that allows permissions and policies. */
+static int pca_policy_target(const struct pca_ctx *ctx, const char *arn, const char *member,
+			     struct store_ca *ca, struct cm_err *err)
+{
+	if (pca_ca_load(ctx, arn, member, ca, err) < 0)
+		return -1;
+	if (pca_state_allows(PCA_OP_PERMISSIONS, pca_effective_status(ca, ctx->now), err) < 0) {
+		store_ca_clear(ca);
+		return -1;
+	}
+	return 0;
+}
+
+int pca_policy_put(const struct pca_ctx *ctx, const char *arn, const char *policy,
+		   struct cm_err *err)
+{
+	struct store_ca ca;
+	char ca_arn[ARN_MAX];
+	if (pca_policy_target(ctx, arn, "ResourceArn", &ca, err) < 0)
+		return -1;
+	pca_ca_arn(ctx, &ca, ca_arn, sizeof(ca_arn));
+	int rc = pca_policy_check(policy, ca_arn, err);
+	if (rc == 0)
+		rc = store_policy_put(ctx->store, ca.id, policy, ctx->now, err);
+	store_ca_clear(&ca);
+	return rc;
+}
+
+int pca_policy_get(const struct pca_ctx *ctx, const char *arn, char **policy, struct cm_err *err)
+{
+	struct store_ca ca;
+	if (pca_policy_target(ctx, arn, "ResourceArn", &ca, err) < 0)
+		return -1;
+	int rc = store_policy_get(ctx->store, ca.id, policy, err);
+	if (rc < 0 && err->code == CM_ERR_NOT_FOUND)
+		cm_fail(err, CM_ERR_NOT_FOUND, "The certificate authority %.200s has no policy",
+			arn);
+	store_ca_clear(&ca);
+	return rc;
+}
+
+int pca_policy_delete(const struct pca_ctx *ctx, const char *arn, struct cm_err *err)
+{
+	struct store_ca ca;
+	if (pca_policy_target(ctx, arn, "ResourceArn", &ca, err) < 0)
+		return -1;
+	int rc = store_policy_delete(ctx->store, ca.id, err);
+	store_ca_clear(&ca);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/* Who may use a CA besides its owner (spec pca.md §5.15–5.16, §6.10): the
+ * resource policy that shares a CA with other accounts, the permissions that
+ * let ACM (the service principal) use it, and loading a CA on behalf of
+ * another account when its policy says so. */
+#ifndef CERTAIN_PCA_ACCESS_H
+#define CERTAIN_PCA_ACCESS_H
+
+#include "pca/ca.h"
+#include "pca/policy.h"
+
+#define PCA_SHARED_TEMPLATE "arn:aws:acm-pca:::template/EndEntityCertificate/V1"
+
+/* Loads a CA for `action`: the caller's own exactly as pca_ca_load does, or
+ * another account's (the ARN's account decides) when that CA's resource
+ * policy allows the caller the action (template_arn: IssueCertificate's
+ * template, NULL otherwise; cross-account issuers may use only
+ * EndEntityCertificate/V1). A CA whose policy allows the caller nothing is
+ * invisible (CM_ERR_NOT_FOUND, exactly as if it did not exist); one that
+ * allows something else, or denies explicitly, is CM_ERR_ACCESS_DENIED. */
+int pca_ca_load_shared(const struct pca_ctx *ctx, const char *arn, const char *member,
+		       enum pca_action action, const char *template_arn, struct store_ca *out,
+		       struct cm_err *err);
+
+/* GetCertificate for a certificate the caller itself was issued by
+ * IssueCertificate on a shared CA: what you were issued you may read back,
+ * even when the policy shares only IssueCertificate (ACM fetches what it
+ * requested this way). Otherwise as pca_get_certificate. */
+int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
+			    char **cert_pem, char **chain_pem, struct cm_err *err);
+
+/* PutPolicy / GetPolicy (*policy owned: the exact text stored) / DeletePolicy
+ * on the caller's own CA. */
+int pca_policy_put(const struct pca_ctx *ctx, const char *arn, const char *policy,
+		   struct cm_err *err);
+int pca_policy_get(const struct pca_ctx *ctx, const char *arn, char **policy, struct cm_err *err);
+int pca_policy_delete(const struct pca_ctx *ctx, const char *arn, struct cm_err *err);
+
+/* ActionType bits of a permission. */
+enum pca_perm_action {
+	PCA_PERM_ISSUE = 1 << 0,	    /* IssueCertificate */
+	PCA_PERM_GET = 1 << 1,		    /* GetCertificate */
+	PCA_PERM_LIST_PERMISSIONS = 1 << 2, /* ListPermissions */
+};
+
+/* CreatePermission (source_account NULL: the caller's account) and
+ * DeletePermission. The principal is already checked by the caller. */
+int pca_permission_create(const struct pca_ctx *ctx, const char *arn, const char *principal,
+			  const char *source_account, unsigned actions, struct cm_err *err);
+int pca_permission_delete(const struct pca_ctx *ctx, const char *arn, const char *principal,
+			  const char *source_account, struct cm_err *err);
+
+/* ListPermissions (shareable: another account may list when the policy
+ * allows it): fn gets each permission with the CA's ARN; next_cursor is ""
+ * at the end. */
+int pca_permission_list(const struct pca_ctx *ctx, const char *arn, const char *cursor, int limit,
+			void (*fn)(void *fctx, const struct store_permission *p,
+				   const char *ca_arn),
+			void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
+
+/* Parses the stored comma-separated ActionType names into bits. */
+unsigned pca_perm_actions_parse(const char *text);
+
+#endif

@@ -1,0 +1,281 @@
+"""Revocation as a client sees it (issue 7; spec pca.md §6.8): CRLs and OCSP on
+the public listener (`serve --public-listen`), checked with Debian's openssl.
+
+A root and a subordinate CA with CRL and OCSP enabled; leaves from the
+subordinate carry the CDP and AIA URLs of the public listener. Revoking a leaf
+puts it, with its reason, in a CRL that `openssl crl` verifies within seconds
+and that makes `openssl verify -crl_check` refuse it; OCSP says good / revoked
+/ unknown, with and without a nonce, over POST and GET. Revoking an
+intermediate at the root makes its leaves fail `-crl_check_all`.
+"""
+import base64
+import os
+import re
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from tests.integration.harness import (EXT_AIA, EXT_CDP, CA, CertainTestCase, create_ca,
+                                       free_port, get_ca_csr, get_certificate, issue,
+                                       issue_and_get, to_bytes)
+
+WAIT = 15.0  # seconds a revocation may take to show (the server runs --crl-delay 1)
+
+
+def revocation(bucket, ocsp=True):
+    return {'CrlConfiguration': {'Enabled': True, 'ExpirationInDays': 3,
+                                 'S3BucketName': bucket},
+            'OcspConfiguration': {'Enabled': ocsp}}
+
+
+class RevocationTest(CertainTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.public_port = free_port()
+        cls.public = f'http://127.0.0.1:{cls.public_port}'
+        cls.server_args = ('--public-listen', f'127.0.0.1:{cls.public_port}',
+                           '--crl-delay', '1')
+        super().setUpClass()
+
+    @classmethod
+    def setUpFixtures(cls):
+        cls.root = cls.make_ca('ROOT', None, 'Revocation Root', 'root-crls')
+        cls.sub = cls.make_ca('SUBORDINATE', cls.root, 'Revocation Sub', 'sub-crls')
+        cls.root_pem = cls.openssl.write(cls.root.cert, 'root')
+        cls.sub_pem = cls.openssl.write(cls.sub.cert, 'sub')
+
+    @classmethod
+    def make_ca(cls, kind, parent, cn, bucket):
+        """An ACTIVE CA with CRL and OCSP enabled (harness build_* without them)."""
+        arn = create_ca(cls.pca, kind, common_name=cn,
+                        RevocationConfiguration=revocation(bucket))
+        csr = get_ca_csr(cls.pca, arn)
+        if parent is None:
+            cert_arn = issue(cls.pca, arn, csr, template='RootCACertificate',
+                             validity={'Type': 'YEARS', 'Value': 10})
+            cert = get_certificate(cls.pca, arn, cert_arn)['Certificate']
+            cls.pca.import_certificate_authority_certificate(
+                CertificateAuthorityArn=arn, Certificate=to_bytes(cert))
+            return CA(arn, cert, None, 'EC_prime256v1', 'SHA256WITHECDSA')
+        cert_arn = issue(cls.pca, parent.arn, csr, template='SubordinateCACertificate_PathLen0',
+                         validity={'Type': 'YEARS', 'Value': 5})
+        cert = get_certificate(cls.pca, parent.arn, cert_arn)['Certificate']
+        cls.pca.import_certificate_authority_certificate(
+            CertificateAuthorityArn=arn, Certificate=to_bytes(cert),
+            CertificateChain=to_bytes(parent.bundle))
+        return CA(arn, cert, parent.bundle, 'EC_prime256v1', 'SHA256WITHECDSA')
+
+    # -- helpers ------------------------------------------------------------
+
+    def leaf(self, ca, cn='leaf.example.com'):
+        """(PEM path, PEM, serial hex) of a new leaf issued by ca."""
+        key = self.openssl.genkey()
+        _, pem, _ = issue_and_get(self.pca, ca.arn, self.openssl.csr(key, f'/CN={cn}'))
+        return self.openssl.write(pem, 'leaf'), pem, self.openssl.cert(pem).serial_hex
+
+    def revoke(self, ca, serial_hex, reason='KEY_COMPROMISE'):
+        self.pca.revoke_certificate(CertificateAuthorityArn=ca.arn, CertificateSerial=serial_hex,
+                                    RevocationReason=reason)
+
+    def ca_id(self, ca):
+        return ca.arn.rsplit('/', 1)[1]
+
+    def fetch(self, path):
+        with urllib.request.urlopen(self.public + path, timeout=10) as r:
+            return r.status, r.headers.get('Content-Type'), r.read()
+
+    def crl(self, ca):
+        """(DER path, PEM path, `crl -text`) of the CA's current CRL; a CA that
+        has just become ACTIVE gets its first one within moments."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                status, ctype, der = self.fetch(f'/crl/{self.ca_id(ca)}.crl')
+                break
+            except urllib.error.HTTPError as e:
+                if e.code != 404 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.assertEqual((status, ctype), (200, 'application/pkix-crl'))
+        der_path = self.openssl.write(der, 'crl', 'der')
+        pem_path = self.openssl.path('crl')
+        self.openssl.run('crl', '-inform', 'DER', '-in', der_path, '-out', pem_path)
+        text = self.openssl.run('crl', '-in', pem_path, '-noout', '-text').stdout.decode()
+        return der_path, pem_path, text
+
+    def crl_number(self, text):
+        m = re.search(r'X509v3 CRL Number:\s*\n\s*([0-9]+)\s*\n', text)
+        self.assertIsNotNone(m, text)
+        return int(m.group(1))
+
+    def crl_listing(self, ca, serial_hex):
+        """Polls the CA's CRL until it lists serial_hex; returns (der, pem, text)."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            got = self.crl(ca)
+            if serial_hex.upper() in got[2].replace(':', '').upper():
+                return got
+            if time.monotonic() > deadline:
+                self.fail(f'serial {serial_hex} not in the CRL within {WAIT} s:\n{got[2]}')
+            time.sleep(0.2)
+
+    def ocsp(self, *args):
+        """openssl ocsp against the public listener -> (rc, output)."""
+        p = self.openssl.run('ocsp', '-issuer', self.sub_pem, '-CAfile', self.root_pem,
+                             '-url', f'{self.public}/ocsp', *args, check=False)
+        return p.returncode, (p.stdout + p.stderr).decode(errors='replace')
+
+    # -- CRL ----------------------------------------------------------------
+
+    def test_leaf_names_the_public_listener(self):
+        _, pem, _ = self.leaf(self.sub)
+        exts = self.openssl.cert(pem).extensions
+        self.assertIn(f'{self.public}/crl/{self.ca_id(self.sub)}.crl', exts[EXT_CDP].value)
+        self.assertIn(f'OCSP - URI:{self.public}/ocsp', exts[EXT_AIA].value)
+        # The root's own certificate carries neither.
+        root_exts = self.openssl.cert(self.root.cert).extensions
+        self.assertNotIn(EXT_CDP, root_exts)
+        self.assertNotIn(EXT_AIA, root_exts)
+
+    def test_crl_verifies_lists_reason_and_numbers_increase(self):
+        _, _, text0 = self.crl(self.sub)
+        n0 = self.crl_number(text0)
+        path, _, serial = self.leaf(self.sub)
+        self.revoke(self.sub, serial, 'KEY_COMPROMISE')
+        der, _, text = self.crl_listing(self.sub, serial)
+        self.openssl.run('crl', '-inform', 'DER', '-in', der, '-CAfile', self.sub_pem,
+                         '-noout')  # exits non-zero on a bad signature
+        out = self.openssl.run('crl', '-inform', 'DER', '-in', der, '-CAfile',
+                               self.sub_pem, '-noout').stderr.decode()
+        self.assertIn('verify OK', out)
+        self.assertIn('Key Compromise', text)
+        n1 = self.crl_number(text)
+        self.assertGreater(n1, n0)
+        _, _, serial2 = self.leaf(self.sub)
+        self.revoke(self.sub, serial2, 'SUPERSEDED')
+        _, _, text2 = self.crl_listing(self.sub, serial2)
+        self.assertGreater(self.crl_number(text2), n1)
+        self.assertIn('Superseded', text2)
+        # nextUpdate = thisUpdate + ExpirationInDays (3).
+        this = re.search(r'Last Update: (.+)', text2).group(1)
+        nxt = re.search(r'Next Update: (.+)', text2).group(1)
+        fmt = '%b %d %H:%M:%S %Y %Z'
+        delta = time.mktime(time.strptime(nxt, fmt)) - time.mktime(time.strptime(this, fmt))
+        self.assertEqual(delta, 3 * 86400)
+        # Written to the folder standing in for the bucket.
+        on_disk = os.path.join(self.server.data, 'crl', 'sub-crls', 'crl',
+                               f'{self.ca_id(self.sub)}.crl')
+        self.assertTrue(os.path.exists(on_disk))
+
+    def test_verify_crl_check_rejects_revoked_accepts_good(self):
+        good, _, _ = self.leaf(self.sub, 'good.example.com')
+        bad, _, serial = self.leaf(self.sub, 'bad.example.com')
+        self.revoke(self.sub, serial)
+        _, crl_pem, _ = self.crl_listing(self.sub, serial)
+
+        def verify(leaf):
+            p = self.openssl.run('verify', '-crl_check', '-CRLfile', crl_pem, '-CAfile',
+                                 self.root_pem, '-untrusted', self.sub_pem, leaf, check=False)
+            return p.returncode, (p.stdout + p.stderr).decode()
+
+        rc, out = verify(good)
+        self.assertEqual(rc, 0, out)
+        rc, out = verify(bad)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn('certificate revoked', out)
+
+    def test_revoked_intermediate_fails_crl_check_all(self):
+        sub2 = self.make_ca('SUBORDINATE', self.root, 'Revocation Sub Two', 'sub2-crls')
+        sub2_pem = self.openssl.write(sub2.cert, 'sub2')
+        leaf, _, _ = self.leaf(sub2)
+        _, sub2_crl, _ = self.crl(sub2)  # both CRLs exist once sub2 is ACTIVE
+        _, root_crl, _ = self.crl(self.root)
+        both = self.openssl.write(open(root_crl).read() + open(sub2_crl).read(), 'crls')
+
+        def verify():
+            p = self.openssl.run('verify', '-crl_check_all', '-CRLfile', both, '-CAfile',
+                                 self.root_pem, '-untrusted', sub2_pem, leaf, check=False)
+            return p.returncode, (p.stdout + p.stderr).decode()
+
+        rc, out = verify()
+        self.assertEqual(rc, 0, out)
+        self.revoke(self.root, self.openssl.cert(sub2.cert).serial_hex, 'CERTIFICATE_AUTHORITY_COMPROMISE')
+        _, root_crl, text = self.crl_listing(self.root, self.openssl.cert(sub2.cert).serial_hex)
+        self.assertIn('CA Compromise', text)
+        both = self.openssl.write(open(root_crl).read() + open(sub2_crl).read(), 'crls')
+        rc, out = verify()
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn('certificate revoked', out)
+
+    def test_unknown_paths_are_404(self):
+        for path in ('/crl/not-a-ca.crl', '/crl/00000000-0000-4000-8000-000000000000.crl',
+                     '/nothing.txt', '/ocsp-but-not'):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.fetch(path)
+            self.assertEqual(cm.exception.code, 404, path)
+
+    # -- OCSP ---------------------------------------------------------------
+
+    def test_ocsp_good_revoked_unknown(self):
+        path, _, serial = self.leaf(self.sub)
+        rc, out = self.ocsp('-cert', path)
+        self.assertEqual(rc, 0, out)
+        self.assertIn(f'{path}: good', out)
+        self.assertIn('Response verify OK', out)
+        self.assertNotIn('WARNING', out)  # the nonce came back
+        rc, out = self.ocsp('-cert', path, '-no_nonce')
+        self.assertIn(f'{path}: good', out)
+        self.assertIn('Response verify OK', out)
+        self.assertIn('Next Update:', out)
+
+        self.revoke(self.sub, serial, 'AFFILIATION_CHANGED')
+        # Within seconds (the cache is invalidated at once), both with and without nonce.
+        for extra in ((), ('-no_nonce',)):
+            rc, out = self.ocsp('-cert', path, *extra)
+            self.assertEqual(rc, 0, out)
+            self.assertIn(f'{path}: revoked', out)
+            self.assertIn('Reason: affiliationChanged', out)
+            self.assertIn('Revocation Time:', out)
+            self.assertIn('Response verify OK', out)
+
+        rc, out = self.ocsp('-serial', '0x0123456789abcdef', '-no_nonce')
+        self.assertIn('0x0123456789abcdef: unknown', out)
+        self.assertIn('Response verify OK', out)
+
+    def test_ocsp_unknown_ca_is_unauthorized_and_garbage_malformed(self):
+        other_key = self.openssl.genkey()
+        other = self.openssl.self_signed(other_key, '/CN=Someone Else',
+                                         exts=['basicConstraints = critical,CA:TRUE'])
+        p = self.openssl.run('ocsp', '-issuer', self.openssl.write(other, 'other'), '-serial',
+                             '0x01', '-url', f'{self.public}/ocsp', check=False)
+        out = (p.stdout + p.stderr).decode(errors='replace')
+        self.assertIn('unauthorized', out.lower())
+        req = urllib.request.Request(f'{self.public}/ocsp', data=b'\x30\x03\x02\x01\x01',
+                                     headers={'Content-Type': 'application/ocsp-request'})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+            self.assertEqual(r.headers.get('Content-Type'), 'application/ocsp-response')
+        self.assertEqual(body, bytes([0x30, 0x03, 0x0a, 0x01, 0x01]))  # malformedRequest
+
+    def test_ocsp_get_form(self):
+        path, _, serial = self.leaf(self.sub)
+        req = self.openssl.path('ocspreq', 'der')
+        self.openssl.run('ocsp', '-issuer', self.sub_pem, '-cert', path, '-no_nonce',
+                         '-reqout', req)
+        with open(req, 'rb') as f:
+            b64 = base64.b64encode(f.read()).decode()
+        status, ctype, body = self.fetch('/ocsp/' + urllib.parse.quote(b64, safe=''))
+        self.assertEqual((status, ctype), (200, 'application/ocsp-response'))
+        resp = self.openssl.write(body, 'ocspresp', 'der')
+        p = self.openssl.run('ocsp', '-respin', resp, '-issuer', self.sub_pem, '-cert', path,
+                             '-CAfile', self.root_pem, check=False)
+        out = (p.stdout + p.stderr).decode(errors='replace')
+        self.assertIn(f'{path}: good', out)
+        self.assertIn('Response verify OK', out)
+
+
+if __name__ == '__main__':
+    unittest.main()
