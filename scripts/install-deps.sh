@@ -10,10 +10,10 @@ set -eu
 # signed requests, later ACME), on the same OpenSSL as everything else.
 RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
 # awscli/python3-boto3: the real clients the integration tests drive;
-# openssl: inspects certificates; nginx: the TLS server deployment tests
+# openssl: inspects certificates; nginx, haproxy: the TLS servers deployment tests
 # deploy to; clang + libclang-rt: sanitizers and libFuzzer;
 # cppcheck/clang-tidy: static analysis.
-TEST_PKGS="awscli python3-boto3 openssl nginx clang libclang-rt-14-dev cppcheck clang-tidy"
+TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy"
 
 # golang-cfssl: the peer `make bench` compares issuing against.
 BENCH_PKGS="golang-cfssl"

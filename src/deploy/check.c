@@ -133,8 +133,10 @@ int deploy_check(const char *host, unsigned port, const char *name, const unsign
 		/* Twice in a row: while nginx swaps workers, old and new ones both
 		 * accept for a moment, and one lucky handshake proves little. */
 		matches = rc == 0 ? matches + 1 : 0;
-		if (matches == DEPLOY_CHECK_MATCHES)
+		if (matches == DEPLOY_CHECK_MATCHES) {
+			errbuf[0] = '\0'; /* an early miss is not the outcome */
 			break;
+		}
 		if (clock_monotonic_ms() + DEPLOY_CHECK_PAUSE_MS > deadline) {
 			rc = -1;
 			break;

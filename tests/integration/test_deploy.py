@@ -20,9 +20,10 @@ import time
 import unittest
 
 from tests.integration.harness import (
-    OPENSSL_BIN, CertainTestCase, build_root, free_port, raw_request, run_certain)
+    ACM_SERVICE, OPENSSL_BIN, CertainTestCase, build_root, free_port, raw_request, run_certain)
 
 NGINX = shutil.which('nginx') or '/usr/sbin/nginx'
+HAPROXY = '/usr/sbin/haproxy'
 FAILED_EVENT = 'Certain Deployment Failed'
 
 
@@ -113,6 +114,85 @@ http {{
         return got
 
 
+class HAProxy:
+    """haproxy -f CFG -D -p PIDFILE with a TLS frontend reading one combined
+    PEM; reloaded by a script (-sf the old PID); every PID seen stopped by PID."""
+
+    def __init__(self, root, name):
+        self.dir = root
+        self.name = name
+        self.port = free_port()
+        self.certs = os.path.join(root, 'certs')
+        os.makedirs(self.certs, exist_ok=True)
+        self.combined = os.path.join(self.certs, 'site.pem')
+        self.cfg = os.path.join(root, 'haproxy.cfg')
+        self.pid_file = os.path.join(root, 'haproxy.pid')
+        self.pids = set()
+        # A first certificate and key in the combined file, so that haproxy can start.
+        key, cert = os.path.join(root, 'placeholder.key'), os.path.join(root, 'placeholder.pem')
+        subprocess.run([OPENSSL_BIN, 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=placeholder',
+                        '-days', '2', '-keyout', key, '-out', cert],
+                       check=True, capture_output=True)
+        with open(self.combined, 'w') as out, open(cert) as c, open(key) as k:
+            out.write(c.read() + k.read())
+        os.chmod(self.combined, 0o600)
+        with open(self.cfg, 'w') as f:
+            f.write(f'''global
+  maxconn 64
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+frontend tls
+  bind 127.0.0.1:{self.port} ssl crt {self.combined}
+  http-request return status 200 content-type text/plain string ok
+''')
+        self.reload_script = os.path.join(root, 'reload.sh')
+        with open(self.reload_script, 'w') as f:
+            f.write(f'#!/bin/sh\nexec {HAPROXY} -f {self.cfg} -D -p {self.pid_file} '
+                    f'-sf $(cat {self.pid_file})\n')
+        os.chmod(self.reload_script, 0o755)
+
+    def _note_pids(self):
+        try:
+            with open(self.pid_file) as f:
+                self.pids.update(int(x) for x in f.read().split())
+        except (OSError, ValueError):
+            pass
+
+    def start(self):
+        subprocess.run([HAPROXY, '-f', self.cfg, '-D', '-p', self.pid_file],
+                       check=True, capture_output=True, timeout=20)
+        self._note_pids()
+        return self
+
+    def stop(self):
+        self._note_pids()
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 10
+        for pid in self.pids:
+            try:
+                while time.monotonic() < deadline:
+                    os.kill(pid, 0)
+                    time.sleep(0.05)
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def served_serial(self):
+        self._note_pids()
+        return Nginx.served_serial(self)
+
+    def wait_serial(self, want, timeout=20):
+        return Nginx.wait_serial(self, want, timeout)
+
+
 class DeployBase(CertainTestCase):
     """A server that allows deployment into its own folder ALLOWED."""
 
@@ -192,6 +272,7 @@ class DeployTest(DeployBase):
                          rf'^arn:aws:certain:us-east-1:{self.account}:deployment-target/[0-9a-f-]{{36}}$')
         dep = self.certain_ok('targets', 'associate', target['TargetArn'], arn)['Deployment']
         self.assertEqual(dep['Result'], 'SUCCEEDED', dep)
+        self.assertNotIn('Error', dep, 'a success must not carry an earlier attempt\'s error')
         self.assertEqual(dep['CertificateArn'], arn)
         self.assertEqual(n.wait_serial(self.serial(arn), timeout=5), self.serial(arn))
         self.assertEqual(stat.S_IMODE(os.stat(n.key).st_mode), 0o600)
@@ -391,6 +472,96 @@ class DeployClockTest(DeployBase):
         self.assertNotEqual(new, old)
         self.assertEqual(n.wait_serial(new), new)
         self.assertEqual(self.wait_deployment(target, 'RENEWAL')['Result'], 'SUCCEEDED')
+
+
+@unittest.skipUnless(os.path.exists(HAPROXY), 'haproxy is not installed')
+class DeployHAProxyTest(DeployBase):
+    """A real haproxy serving the combined PEM Certain deployed, then its renewal."""
+
+    def test_haproxy_associate_and_renew(self):
+        root = tempfile.mkdtemp(dir=self.allowed)
+        h = HAProxy(root, 'haproxy.deploy.test').start()
+        self.addCleanup(h.stop)
+        placeholder = h.served_serial()
+        self.assertIsNotNone(placeholder)
+        arn, _ = self.request_private('haproxy.deploy.test')
+        target = self.certain_ok('targets', 'create', '--kind', 'haproxy', '--combined-path',
+                                 h.combined, '--reload', h.reload_script, '--check',
+                                 f'127.0.0.1:{h.port}', '--server-name', h.name)['Target']
+        dep = self.certain_ok('targets', 'associate', target['TargetArn'], arn)['Deployment']
+        self.assertEqual(dep['Result'], 'SUCCEEDED', dep)
+        old = self.serial(arn)
+        self.assertEqual(h.wait_serial(old, timeout=5), old)
+        self.assertEqual(stat.S_IMODE(os.stat(h.combined).st_mode), 0o600)
+        with open(h.combined) as f:
+            pem = f.read()
+        self.assertEqual(pem.count('BEGIN CERTIFICATE'), 2)  # leaf + root
+        self.assertEqual(pem.count('BEGIN PRIVATE KEY'), 1)
+
+        self.acm.renew_certificate(CertificateArn=arn)
+        deadline = time.monotonic() + 20
+        while self.serial(arn) == old and time.monotonic() < deadline:
+            time.sleep(0.1)
+        new = self.serial(arn)
+        self.assertNotEqual(new, old)
+        self.assertEqual(h.wait_serial(new), new)
+        renewal = self.wait_deployment(target, 'RENEWAL')
+        self.assertEqual(renewal['Result'], 'SUCCEEDED', renewal)
+        self.certain_ok('targets', 'disassociate', target['TargetArn'])
+
+
+class DeployCrashTest(DeployBase):
+    """kill -9 between a renewal and its deployment: the restarted server
+    still deploys it (the redeploy job is in the data folder)."""
+
+    extra_args = ('--test-clock',)
+
+    def test_redeploy_survives_sigkill(self):
+        n = self.nginx('crash.deploy.test')
+        arn, _ = self.request_private('crash.deploy.test')
+        target = self.nginx_target(n)
+        self.assertEqual(self.certain_ok('targets', 'associate', target['TargetArn'],
+                                         arn)['Deployment']['Result'], 'SUCCEEDED')
+        old = self.serial(arn)
+        self.assertEqual(n.wait_serial(old, timeout=5), old)
+
+        # nginx down: the renewal's deployment cannot reload nor check.
+        n.stop()
+        self.acm.renew_certificate(CertificateArn=arn)
+        deadline = time.monotonic() + 20
+        while self.serial(arn) == old and time.monotonic() < deadline:
+            time.sleep(0.1)
+        new = self.serial(arn)
+        self.assertNotEqual(new, old)
+        failed = self.wait_deployment(target, 'RENEWAL')
+        self.assertNotEqual(failed['Result'], 'SUCCEEDED', failed)
+        self.assertEqual(serial_int(failed['Serial']), new)
+        time.sleep(0.5)  # the job's retry is stored right after the deployment record
+
+        os.kill(self.server.pid, signal.SIGKILL)
+        self.server.proc.wait()
+        self.server.proc = None
+        self.server.start(extra_args=self.server_args)
+        type(self).acm = self.client(service=ACM_SERVICE)  # the new port
+
+        # nginx back, with the previous files (the failed deployment put them back).
+        n.start()
+        self.assertEqual(n.wait_serial(old, timeout=5), old)
+        # The restarted server's clock: past the retry time (30 s backoff).
+        self.certain_ok('clock', 'advance', '40s')
+        self.assertEqual(n.wait_serial(new), new)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            deps = [d for d in self.deployments(target) if d['Trigger'] == 'RENEWAL']
+            ok = [d for d in deps if d['Result'] == 'SUCCEEDED']
+            if ok:
+                break
+            time.sleep(0.2)
+        self.assertTrue(ok, deps)
+        self.assertEqual(serial_int(ok[0]['Serial']), new)
+        self.assertEqual(self.acm.describe_certificate(CertificateArn=arn)['Certificate']
+                         ['InUseBy'], [target['TargetArn']])
+        self.certain_ok('targets', 'disassociate', target['TargetArn'])
 
 
 if __name__ == '__main__':
