@@ -16,7 +16,9 @@ same machine, so ratios stay meaningful on a noisy host:
     same imported certificate.
   - Scale: DescribeCertificate and ListCertificates pages with 1,000,000
     certificates in the store against the same with 1,000 (bench/populate.c
-    fills the data folder); the ratio should stay near 1.
+    fills the data folder); the ratio should stay near 1. On the same stores,
+    scheduler passes through the test clock's AdvanceClock: one with nothing
+    due and one with about 200 due, against the 1,000-certificate store.
   - Peak resident memory of the server.
   - CRL generation with 100,000 and 1,000,000 entries against
     `openssl ca -gencrl` on the same entries (bench/crl_gen.c; --no-crl skips).
@@ -253,7 +255,7 @@ def describe_rows(workdir, server, creds, secs):
 
 def populate(server, account, templates, count, sample):
     return run_json([POPULATE, "--data", server.data, "--account", account,
-                     "--count", str(count), "--sample", sample]
+                     "--count", str(count), "--sample", sample, "--settled"]
                     + [a for t in templates for a in ("--template", t)])
 
 
@@ -282,11 +284,89 @@ def scale_measure(workdir, server, creds, pop, sample, secs):
     return res
 
 
+# The scheduler rows: the server runs with the test clock and no periodic
+# pass, so every pass is one that AdvanceClock asks for and waits for.
+SCHED_ARGS = ("--test-clock", "--scan-interval", str(100 * 86400))
+SCHED_IDLE_PASSES = 20
+# populate.c spreads not_after evenly over two years, so about 100 of a million
+# certificates reach their renewal window (their scan_due_at) in this step.
+SCHED_STEP = 100 * 2 * 365 * 86400 // SCALE_LARGE
+
+
+def advance_clock(server, creds, seconds):
+    """One AdvanceClock (the test clock moves, then a scheduler pass and a
+    delivery pass run before the answer): (seconds taken, the server's Now)."""
+    t0 = time.perf_counter()
+    r = harness.raw_request(server.url, "Certain.AdvanceClock", {"Seconds": seconds},
+                            creds=creds, service="certain")
+    took = time.perf_counter() - t0
+    if r.status != 200:
+        raise RuntimeError(f"bench: AdvanceClock answered {r.status}: {r.body[:200]!r}")
+    return took, json.loads(r.body)["Now"]
+
+
+def due_count(server, since, until):
+    """(due, expiring): ISSUED certificates with since < scan_due_at <= until,
+    read the way src/store/acm_due.c reads them (the (status, scan_due_at, id)
+    index), and how many of them reach their not_after by until."""
+    import sqlite3
+    db = sqlite3.connect(f"file:{os.path.join(server.data, 'certain.db')}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT count(*), coalesce(sum(not_after <= ?2), 0) "
+                          "FROM acm_certificates WHERE status = 'ISSUED' "
+                          "AND scan_due_at > ?1 AND scan_due_at <= ?2", (since, until)).fetchone()
+    finally:
+        db.close()
+
+
+def scheduler_measure(server, creds):
+    """Scheduler passes on the store as it is (populate.c --settled):
+    SCHED_IDLE_PASSES advances of 1 s (almost nothing due; median) and one
+    advance of SCHED_STEP seconds, kept short of the server's next UTC midnight
+    (at midnight every certificate inside its 60-day window is due again)."""
+    _, now = advance_clock(server, creds, 1)  # waits out the pass run at start
+    idle = sorted(advance_clock(server, creds, 1)[0] for _ in range(SCHED_IDLE_PASSES))
+    now += SCHED_IDLE_PASSES
+    midnight = (now // 86400 + 1) * 86400
+    step = max(1, min(SCHED_STEP, midnight - now - 60))
+    due, expiring = due_count(server, now, now + step)
+    took, _ = advance_clock(server, creds, step)
+    return {"idle": idle[len(idle) // 2], "idle_max": idle[-1], "step": step, "due": due,
+            "expiring": expiring, "step_s": took}
+
+
+def scheduler_rows(results):
+    """Rows from scheduler_measure at SCALE_LARGE beside SCALE_SMALL."""
+    small, large = results[SCALE_SMALL], results[SCALE_LARGE]
+    ms = lambda s: f"{s * 1000:.1f} ms"  # noqa: E731
+    per_due = lambda r: (r["step_s"] - r["idle"]) / r["due"]  # noqa: E731
+    if small["due"] > 0:
+        vs_small = (f"{per_due(large) / per_due(small):.2f}x per due certificate the "
+                    f"{SCALE_SMALL:,}-certificate store, same step ({small['due']} due, "
+                    f"{ms(small['step_s'])}: {per_due(small) * 1000:.2f} ms each)")
+    else:
+        vs_small = (f"{large['step_s'] / small['step_s']:.2f}x the {SCALE_SMALL:,}-certificate "
+                    f"store, same step (0 due, {ms(small['step_s'])})")
+    return [
+        (f"Scheduler pass, 0 due of {SCALE_LARGE:,} (AdvanceClock 1 s, median of "
+         f"{SCHED_IDLE_PASSES}, HTTP and SigV4 included)", ms(large["idle"]),
+         f"max {ms(large['idle_max'])}",
+         f"{large['idle'] / small['idle']:.2f}x the {SCALE_SMALL:,}-certificate store "
+         f"({ms(small['idle'])}, max {ms(small['idle_max'])})"),
+        (f"Scheduler pass, {large['due']} due of {SCALE_LARGE:,} (AdvanceClock {large['step']} s: "
+         f"{large['expiring']} expire, {large['due'] - large['expiring']} reach their renewal "
+         f"window; populated rows are neither exported nor in use, so nothing renews: they "
+         f"expire, warn or are rescheduled)", ms(large["step_s"]),
+         f"{per_due(large) * 1000:.2f} ms per due certificate over the 0-due pass", vs_small),
+    ]
+
+
 def scale_rows(workdir, secs):
-    """The same requests with SCALE_SMALL and SCALE_LARGE certificates in the store."""
+    """The same requests with SCALE_SMALL and SCALE_LARGE certificates in the
+    store, and the scheduler passes over the same stores."""
     server = harness.Server(os.path.join(workdir, "scale"))
-    server.start()
-    results = {}
+    server.start(SCHED_ARGS)
+    results, sched = {}, {}
     try:
         creds = server.admin_creds()
         pca = harness.make_client(server.url, creds)
@@ -305,8 +385,9 @@ def scale_rows(workdir, secs):
             sample = os.path.join(workdir, f"sample-{total}.txt")
             pop = populate(server, creds.account, templates, total - have, sample)
             have = total
-            server.start()
+            server.start(SCHED_ARGS)
             results[total] = (pop, scale_measure(workdir, server, creds, pop, sample, secs))
+            sched[total] = scheduler_measure(server, creds)
     finally:
         server.stop()
         shutil.rmtree(server.root, ignore_errors=True)
@@ -324,7 +405,7 @@ def scale_rows(workdir, secs):
                      f"p50 {large['p50_ms'] / small['p50_ms']:.2f}x, p99 "
                      f"{large['p99_ms'] / small['p99_ms']:.2f}x the {SCALE_SMALL:,}-certificate "
                      f"store ({small['rps']:.0f}/s, {latency(small)})"))
-    return rows
+    return rows + scheduler_rows(sched)
 
 
 def crl_rows():

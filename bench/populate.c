@@ -15,8 +15,18 @@
  * list without paging there first. --sample FILE writes the ids of up to
  * --samples (default 1000) inserted rows, chosen uniformly, one per line.
  *
+ * By default every row is due at the start of its renewal window
+ * (scan_due_at = not_after - 60 days, as issuance sets it), so the first
+ * scheduler pass on the folder has the whole past to catch up on: about half
+ * the rows expire or enter their window in it. --settled writes instead what
+ * a scheduler that has kept up leaves behind (src/lifecycle/scan.c,
+ * scan_next_due with the default 45 days): rows past their not_after are
+ * stored EXPIRED (out of the due index), rows inside their 60-day renewal
+ * window are due at the next UTC midnight (and warned today when inside the
+ * 45-day warning window), the rest at the start of their renewal window.
+ *
  * usage: populate --data DIR --account ID --count N --template ID
- *                 [--template ID ...] [--sample FILE] [--samples K] */
+ *                 [--template ID ...] [--sample FILE] [--samples K] [--settled] */
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -35,12 +45,16 @@
 #define POP_BATCH	  50000
 #define POP_SPAN	  (2 * 365 * 86400LL) /* creation times cover two years */
 #define POP_VALIDITY	  (395 * 86400LL)     /* ACM_PRIVATE_VALIDITY_DAYS */
+#define POP_DAY		  86400LL
+#define POP_RENEW_DAYS	  60 /* ACM_PRIVATE_RENEWAL_DAYS */
+#define POP_WARN_DAYS	  45 /* ACM_DEFAULT_DAYS_BEFORE_EXPIRY */
 
 struct pop_opts {
 	const char *data, *account, *sample_file;
 	const char *templates[POP_MAX_TEMPLATES];
 	int n_templates;
 	long count, samples;
+	int settled;
 };
 
 static double pop_now(void)
@@ -55,7 +69,7 @@ static int pop_parse(int argc, char **argv, struct pop_opts *o)
 	static const struct option opts[] = {{"data", 1, 0, 'd'},   {"account", 1, 0, 'a'},
 					     {"count", 1, 0, 'n'},  {"template", 1, 0, 't'},
 					     {"sample", 1, 0, 's'}, {"samples", 1, 0, 'k'},
-					     {0, 0, 0, 0}};
+					     {"settled", 0, 0, 'S'}, {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -73,6 +87,9 @@ static int pop_parse(int argc, char **argv, struct pop_opts *o)
 			break;
 		case 'k':
 			o->samples = atol(optarg);
+			break;
+		case 'S':
+			o->settled = 1;
 			break;
 		case 't':
 			if (o->n_templates == POP_MAX_TEMPLATES)
@@ -109,8 +126,23 @@ struct pop_bufs {
 	char names[300], subject[300];
 };
 
+/* --settled: the row as a scheduler that has kept up leaves it. */
+static void pop_settle(struct store_acm_cert *c, int64_t now)
+{
+	int64_t tomorrow = (now / POP_DAY + 1) * POP_DAY;
+	if (c->not_after <= now) {
+		snprintf(c->status, sizeof(c->status), "EXPIRED");
+		return;
+	}
+	if (c->not_after - POP_RENEW_DAYS * POP_DAY > now)
+		return; /* due at the start of its renewal window */
+	c->scan_due_at = c->not_after < tomorrow ? c->not_after : tomorrow;
+	if (c->not_after - POP_WARN_DAYS * POP_DAY <= now)
+		c->expiry_warned_day = now / POP_DAY;
+}
+
 static void pop_row(const struct store_acm_cert *tmpl, long i, long count, int64_t now,
-		    struct store_acm_cert *c, struct pop_bufs *b)
+		    int settled, struct store_acm_cert *c, struct pop_bufs *b)
 {
 	*c = *tmpl;
 	pop_uuid(c->id);
@@ -121,6 +153,8 @@ static void pop_row(const struct store_acm_cert *tmpl, long i, long count, int64
 	c->scan_due_at = c->not_after - 60 * 86400; /* as issuance sets it: the renewal window */
 	c->expiry_warned_day = 0;
 	c->action_required_days = 0;
+	if (settled)
+		pop_settle(c, now);
 	snprintf(c->domain_name, sizeof(c->domain_name), "host-%ld.bench.example.com", i);
 	snprintf(b->names, sizeof(b->names), "[\"%s\"]", c->domain_name);
 	snprintf(b->subject, sizeof(b->subject), "CN=%s", c->domain_name);
@@ -179,7 +213,7 @@ static int pop_insert_all(const struct pop_opts *o, struct store *st,
 			goto fail;
 		if (i % POP_BATCH == 0 && store_begin(st, &err) < 0)
 			goto fail;
-		pop_row(&tmpl[i % o->n_templates], i, o->count, now, &c, &b);
+		pop_row(&tmpl[i % o->n_templates], i, o->count, now, o->settled, &c, &b);
 		if (store_acm_cert_insert(st, &c, &err) < 0)
 			goto fail;
 		pop_sample(sample, o->samples, i, c.id, &rng);
