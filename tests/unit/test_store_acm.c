@@ -5,37 +5,12 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "scratch.h"
 #include "store/acm_internal.h"
 #include "store/store.h"
 
-#define ACCT  "111111111111"
-#define OTHER "222222222222"
-
-static struct store *acm_scratch(char *dir)
-{
-	struct cm_err err = {0};
-	char path[256];
-	strcpy(dir, "/tmp/certain-unit-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/certain.db", dir);
-	struct store *st = store_open(path, true, &err);
-	if (st != NULL && (store_account_create(st, ACCT, 1, &err) < 0 ||
-			   store_account_create(st, OTHER, 1, &err) < 0)) {
-		store_close(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void acm_scratch_done(struct store *st, const char *dir)
-{
-	char cmd[300];
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
+#define ACCT  SCRATCH_ACCOUNT
+#define OTHER SCRATCH_OTHER_ACCOUNT
 
 /* A minimal ISSUED certificate; strings point at literals (never cleared). */
 static void fill_acm(struct store_acm_cert *c, const char *id, const char *account, int64_t created)
@@ -146,7 +121,7 @@ static void check_same(int *harness_failures, const struct store_acm_cert *a,
 TEST(store_acm_round_trip_and_update)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_acm_cert c, got;
 	CHECK(st != NULL);
@@ -198,7 +173,7 @@ TEST(store_acm_round_trip_and_update)
 	CHECK(store_acm_cert_update(st, &u, &err) < 0 && err.code == CM_ERR_NOT_FOUND);
 	fill_acm(&u, "gone", ACCT, 1);
 	CHECK(store_acm_cert_update(st, &u, &err) < 0 && err.code == CM_ERR_NOT_FOUND);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_effective_status)
@@ -220,7 +195,7 @@ TEST(store_acm_effective_status)
 TEST(store_acm_delete_cascades)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_acm_cert c;
 	struct store_tag *tags = NULL;
@@ -257,7 +232,7 @@ TEST(store_acm_delete_cascades)
 	store_strings_free(users, n);
 	CHECK(store_acm_history_list(st, "b", &hist, &n, &err) == 0 && n == 1);
 	free(hist);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 /* Collects a page: ids in order, and whether the blobs stayed unloaded. */
@@ -322,7 +297,7 @@ static void insert_simple(struct store *st, const char *id, const char *account,
 TEST(store_acm_list_pages)
 {
 	char dir[64], buf[256];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_acm_filter f = {.now = 10};
 	struct page p1, p2, p3;
@@ -356,7 +331,7 @@ TEST(store_acm_list_pages)
 	CHECK(page_after(st, &f, &p1, 4, &p2) == 3);
 	CHECK_STR_EQ(page_ids(&p2, buf, sizeof(buf)), "c2 b9 c0");
 	CHECK(page_after(st, &f, &p2, 4, &p3) == 0);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 /* Inserts one certificate differing from the default in the given way. */
@@ -394,7 +369,7 @@ static const char *list_ids(struct store *st, const struct store_acm_filter *f, 
 TEST(store_acm_list_filters)
 {
 	char dir[64], buf[256];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	if (st == NULL)
 		return;
 	/* now = 500 throughout. */
@@ -445,7 +420,7 @@ TEST(store_acm_list_filters)
 	f.managed_by = NULL;
 	CHECK_STR_EQ(list_ids(st, &f, buf, sizeof(buf)), "iss expd pend tout late rev exp man");
 	CHECK_STR_EQ(list_ids(st, NULL, buf, sizeof(buf)), "iss expd pend tout late rev exp man");
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 /* True when the plan of sql reads the listing index in order: a search on
@@ -475,7 +450,7 @@ static bool plan_uses_index(struct store *st, const char *sql)
 TEST(store_acm_list_uses_index)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	const char *statuses[] = {"ISSUED", "EXPIRED"};
 	const char *algs[] = {"RSA_2048"};
 	if (st == NULL)
@@ -501,13 +476,13 @@ TEST(store_acm_list_uses_index)
 		CHECK(plan_uses_index(st, sql));
 		free(sql);
 	}
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_tags_usage_history)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_tag *tags = NULL;
 	char **users = NULL;
@@ -579,13 +554,13 @@ TEST(store_acm_tags_usage_history)
 		CHECK_STR_EQ(hist[1].cert_id, "c");
 	}
 	free(hist);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_account_config)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	int days = -1;
 	if (st == NULL)
@@ -597,7 +572,7 @@ TEST(store_account_config)
 	CHECK(store_account_set_days_before_expiry(st, ACCT, 7, &err) == 0);
 	CHECK(store_account_days_before_expiry(st, ACCT, &days, &err) == 1 && days == 7);
 	CHECK(store_account_days_before_expiry(st, OTHER, &days, &err) == 0);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 static void count_row(void *ctx, const struct store_acm_cert *c)
@@ -609,7 +584,7 @@ static void count_row(void *ctx, const struct store_acm_cert *c)
 TEST(store_acm_list_examines_a_bounded_window)
 {
 	char dir[64];
-	struct store *st = acm_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_acm_window w;
 	static const char *const ec[] = {"EC_prime256v1"};
@@ -646,5 +621,5 @@ TEST(store_acm_list_examines_a_bounded_window)
 	found = 0;
 	CHECK(store_acm_cert_list(st, ACCT, &f, 0, "", 5, count_row, &found, &w, &err) == 1);
 	CHECK(found == 1 && !w.capped);
-	acm_scratch_done(st, dir);
+	scratch_done(st, dir);
 }

@@ -7,39 +7,14 @@
 
 #include "acm/acm.h"
 #include "harness.h"
+#include "scratch.h"
 #include "store/acm_internal.h"
 #include "store/store.h"
 #include "x509/leaf.h"
 
-#define ACCT  "111111111111"
-#define OTHER "222222222222"
+#define ACCT  SCRATCH_ACCOUNT
+#define OTHER SCRATCH_OTHER_ACCOUNT
 #define NOW   5000
-
-static struct store *search_scratch(char *dir)
-{
-	struct cm_err err = {0};
-	char path[256];
-	strcpy(dir, "/tmp/certain-unit-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/certain.db", dir);
-	struct store *st = store_open(path, true, &err);
-	if (st != NULL && (store_account_create(st, ACCT, 1, &err) < 0 ||
-			   store_account_create(st, OTHER, 1, &err) < 0)) {
-		store_close(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void search_scratch_done(struct store *st, const char *dir)
-{
-	char cmd[300];
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 /* One row of the fixture; strings point at literals. */
 struct row {
@@ -150,7 +125,7 @@ static struct store_acm_search_node leaf(enum store_acm_search_kind kind, const 
 TEST(store_acm_search_leaves)
 {
 	char dir[64];
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -198,13 +173,13 @@ TEST(store_acm_search_leaves)
 	CHECK_STR_EQ(find(st, &n), "c5");
 	n = leaf(STORE_ACM_SEARCH_NOTHING, NULL);
 	CHECK_STR_EQ(find(st, &n), "");
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_search_flags_bits_ranges)
 {
 	char dir[64];
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -234,13 +209,13 @@ TEST(store_acm_search_flags_bits_ranges)
 	n = (struct store_acm_search_node){
 	    .kind = STORE_ACM_SEARCH_NOT_BEFORE, .start = 200, .end = INT64_MAX};
 	CHECK_STR_EQ(find(st, &n), "c3,c5,c6");
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_search_nested)
 {
 	char dir[64];
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -259,7 +234,7 @@ TEST(store_acm_search_nested)
 	struct store_acm_search_node not_root = {
 	    .kind = STORE_ACM_SEARCH_NOT, .children = &root, .n_children = 1};
 	CHECK_STR_EQ(find(st, &not_root), "c1,c2,c6");
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 /* Pages of one row through every sort in both orders: each certificate once,
@@ -298,7 +273,7 @@ static size_t count_ids(const char *list)
 TEST(store_acm_search_pages_every_sort)
 {
 	char dir[64], seen[256];
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -326,7 +301,7 @@ TEST(store_acm_search_pages_every_sort)
 	CHECK_STR_EQ(seen, "c3,c1,c2,c4,c5,c6"); /* only c3: PRIVATE, ISSUED, exported */
 	CHECK(page_all(st, STORE_ACM_SORT_IN_USE, true, seen, sizeof(seen)));
 	CHECK_STR_EQ(seen, "c6,c3,c5,c4,c2,c1");
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 /* What EXPLAIN QUERY PLAN says of a query: the account index in use, no
@@ -360,7 +335,7 @@ static bool plan_uses(struct store *st, const char *sql, const char *index, bool
 TEST(store_acm_search_plan)
 {
 	char dir[64];
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -396,14 +371,14 @@ TEST(store_acm_search_plan)
 	if (sql != NULL)
 		CHECK(plan_uses(st, sql, "acm_certificates_", false));
 	free(sql);
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_search_derived_columns)
 {
 	char dir[64];
 	struct cm_err err = {0};
-	struct store *st = search_scratch(dir);
+	struct store *st = scratch_store(dir);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -439,7 +414,7 @@ TEST(store_acm_search_derived_columns)
 	CHECK(store_acm_cert_get(st, ACCT, "d1", &got, &err) == 0);
 	CHECK_STR_EQ(got.renewal_status, "PENDING_AUTO_RENEWAL");
 	store_acm_cert_clear(&got);
-	search_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(acm_search_tree_limits)

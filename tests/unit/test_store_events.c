@@ -5,37 +5,12 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "scratch.h"
 #include "store/acm_internal.h"
 #include "store/store.h"
 
-#define ACCT  "111111111111"
-#define OTHER "222222222222"
-
-static struct store *ev_scratch(char *dir)
-{
-	struct cm_err err = {0};
-	char path[256];
-	strcpy(dir, "/tmp/certain-unit-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/certain.db", dir);
-	struct store *st = store_open(path, true, &err);
-	if (st != NULL && (store_account_create(st, ACCT, 1, &err) < 0 ||
-			   store_account_create(st, OTHER, 1, &err) < 0)) {
-		store_close(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void ev_scratch_done(struct store *st, const char *dir)
-{
-	char cmd[300];
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
+#define ACCT  SCRATCH_ACCOUNT
+#define OTHER SCRATCH_OTHER_ACCOUNT
 
 static int add_target(struct store *st, const char *id, const char *account, int64_t created)
 {
@@ -68,7 +43,7 @@ static int add_event(struct store *st, const char *id, const char *account, int6
 TEST(store_event_targets)
 {
 	char dir[64];
-	struct store *st = ev_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_event_target t, *list = NULL;
 	size_t n = 0;
@@ -96,7 +71,7 @@ TEST(store_event_targets)
 	CHECK(store_event_target_delete(st, OTHER, "t1", &err) < 0 && err.code == CM_ERR_NOT_FOUND);
 	CHECK(store_event_target_delete(st, ACCT, "t1", &err) == 0);
 	CHECK(store_event_target_delete(st, ACCT, "t1", &err) < 0);
-	ev_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 static void count_event(void *ctx, const struct store_event *e)
@@ -114,7 +89,7 @@ static void last_event(void *ctx, const struct store_event *e)
 TEST(store_event_fan_out_and_list)
 {
 	char dir[64];
-	struct store *st = ev_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_delivery *d = NULL;
 	size_t n = 0;
@@ -163,13 +138,13 @@ TEST(store_event_fan_out_and_list)
 	CHECK(add_event(st, "e6", OTHER, 400) == 0);
 	CHECK(store_delivery_list_event(st, OTHER, "e6", &d, &n, &err) == 0 && n == 0);
 	free(d);
-	ev_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 TEST(store_delivery_claim_lease_and_dead_letters)
 {
 	char dir[64];
-	struct store *st = ev_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_delivery *d = NULL;
 	size_t n = 0;
@@ -233,7 +208,7 @@ TEST(store_delivery_claim_lease_and_dead_letters)
 	CHECK(store_event_target_delete(st, ACCT, "tA", &err) == 0);
 	CHECK(store_delivery_list_event(st, ACCT, "e3", &d, &n, &err) == 0 && n == 0);
 	free(d);
-	ev_scratch_done(st, dir);
+	scratch_done(st, dir);
 }
 
 static void due_cert(struct store_acm_cert *c, const char *id, const char *status,
@@ -275,7 +250,7 @@ static bool due_plan_uses_index(struct store *st)
 TEST(store_acm_due_list)
 {
 	char dir[64];
-	struct store *st = ev_scratch(dir);
+	struct store *st = scratch_store(dir);
 	struct cm_err err = {0};
 	struct store_acm_cert c;
 	struct store_acm_due *d = NULL;
@@ -318,5 +293,5 @@ TEST(store_acm_due_list)
 	CHECK(c.scan_due_at == 0 && c.revision == 3);
 	store_acm_cert_clear(&c);
 	CHECK(due_plan_uses_index(st));
-	ev_scratch_done(st, dir);
+	scratch_done(st, dir);
 }

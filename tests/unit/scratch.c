@@ -1,0 +1,32 @@
+/* Scratch stores for the unit tests (see scratch.h). */
+#include "scratch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store *scratch_store(char *dir)
+{
+	struct cm_err err = {0};
+	char path[256];
+	strcpy(dir, "/tmp/certain-unit-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/certain.db", dir);
+	struct store *st = store_open(path, true, &err);
+	if (st != NULL && (store_account_create(st, SCRATCH_ACCOUNT, 1, &err) < 0 ||
+			   store_account_create(st, SCRATCH_OTHER_ACCOUNT, 1, &err) < 0)) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void scratch_done(struct store *st, const char *dir)
+{
+	char cmd[300];
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}

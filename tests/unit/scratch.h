@@ -1,0 +1,18 @@
+/* A scratch data folder for unit tests: a fresh store in a temporary folder
+ * with two accounts, removed afterwards. */
+#ifndef CERTAIN_TESTS_SCRATCH_H
+#define CERTAIN_TESTS_SCRATCH_H
+
+#include "store/store.h"
+
+#define SCRATCH_ACCOUNT	      "111111111111"
+#define SCRATCH_OTHER_ACCOUNT "222222222222"
+
+/* Opens DIR/certain.db in a new folder (its path into dir, at least 64
+ * bytes) with accounts SCRATCH_ACCOUNT and SCRATCH_OTHER_ACCOUNT; NULL on failure. */
+struct store *scratch_store(char *dir);
+
+/* Closes the store and removes the folder. */
+void scratch_done(struct store *st, const char *dir);
+
+#endif
