@@ -11,12 +11,10 @@
 #include "api/pca/common.h"
 #include "aws/jv.h"
 
-static const char *const enabled_disabled[] = {"ENABLED", "DISABLED", NULL};
 static const char *const revocation_reasons[] = {
-	"UNSPECIFIED",		  "KEY_COMPROMISE",   "CA_COMPROMISE",	 "AFFILIATION_CHANGED",
-	"SUPERCEDED",		  "SUPERSEDED",	      "CESSATION_OF_OPERATION",
-	"CERTIFICATE_HOLD",	  "REMOVE_FROM_CRL",  "PRIVILEGE_WITHDRAWN", "A_A_COMPROMISE",
-	NULL};
+    "UNSPECIFIED",     "KEY_COMPROMISE",      "CA_COMPROMISE",		"AFFILIATION_CHANGED",
+    "SUPERCEDED",      "SUPERSEDED",	      "CESSATION_OF_OPERATION", "CERTIFICATE_HOLD",
+    "REMOVE_FROM_CRL", "PRIVILEGE_WITHDRAWN", "A_A_COMPROMISE",		NULL};
 
 int acm_api_describe(const struct aws_ctx *actx, json_t *in, json_t **out, struct cm_err *err)
 {
@@ -92,21 +90,22 @@ int acm_api_renew(const struct aws_ctx *actx, json_t *in, json_t **out, struct c
 	return 0;
 }
 
-int acm_api_update_options(const struct aws_ctx *actx, json_t *in, json_t **out,
-			   struct cm_err *err)
+int acm_api_update_options(const struct aws_ctx *actx, json_t *in, json_t **out, struct cm_err *err)
 {
 	struct acm_ctx ctx = acm_api_ctx(actx);
 	const char *arn = NULL;
 	json_t *opts = NULL;
 	int ct = 0, exp = 0;
 	bool has_ct = false, has_exp = false;
-	if (acm_api_arn(in, &arn, err) < 0 || jv_object(in, NULL, "Options", true, &opts, err) < 0 ||
+	if (acm_api_arn(in, &arn, err) < 0 ||
+	    jv_object(in, NULL, "Options", true, &opts, err) < 0 ||
 	    jv_enum(opts, "Options", "CertificateTransparencyLoggingPreference", false,
-		    enabled_disabled, &ct, &has_ct, err) < 0 ||
-	    jv_enum(opts, "Options", "Export", false, enabled_disabled, &exp, &has_exp, err) < 0)
+		    acm_enum_enabled_disabled, &ct, &has_ct, err) < 0 ||
+	    jv_enum(opts, "Options", "Export", false, acm_enum_enabled_disabled, &exp, &has_exp,
+		    err) < 0)
 		return -1;
-	if (acm_update_options(&ctx, arn, has_ct ? enabled_disabled[ct] : NULL,
-			       has_exp ? enabled_disabled[exp] : NULL, err) < 0)
+	if (acm_update_options(&ctx, arn, has_ct ? acm_enum_enabled_disabled[ct] : NULL,
+			       has_exp ? acm_enum_enabled_disabled[exp] : NULL, err) < 0)
 		return -1;
 	*out = json_object();
 	return 0;
@@ -131,7 +130,8 @@ int acm_api_revoke(const struct aws_ctx *actx, json_t *in, json_t **out, struct 
 	const char *arn = NULL;
 	int reason = 0;
 	if (acm_api_arn(in, &arn, err) < 0 ||
-	    jv_enum(in, NULL, "RevocationReason", true, revocation_reasons, &reason, NULL, err) < 0 ||
+	    jv_enum(in, NULL, "RevocationReason", true, revocation_reasons, &reason, NULL, err) <
+		0 ||
 	    acm_revoke(&ctx, arn, revocation_reasons[reason], err) < 0)
 		return -1;
 	*out = json_pack("{s:s}", "CertificateArn", arn);

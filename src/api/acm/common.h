@@ -11,6 +11,16 @@
 
 #define ACM_ARN_MEMBER "CertificateArn"
 
+/* Model enums shared by the handlers (enums.c); NULL-terminated. */
+extern const char *const acm_enum_statuses[];
+extern const char *const acm_enum_key_algorithms[];
+extern const char *const acm_enum_eku_names[];
+extern const char *const acm_enum_ku_names[];
+extern const char *const acm_enum_enabled_disabled[];
+extern const char *const acm_enum_managed_by[];
+extern const char *const acm_enum_validation_methods[];
+extern const char *const acm_enum_sort_orders[];
+
 struct acm_ctx acm_api_ctx(const struct aws_ctx *ctx);
 
 /* CertificateArn of the request (shape only; existence is the domain's). */

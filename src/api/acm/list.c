@@ -12,37 +12,12 @@
 #define LIST_SCOPE "ListCertificates"
 #define MAX_LIST   16
 
-static const char *const statuses[] = {"PENDING_VALIDATION", "ISSUED", "INACTIVE",
-				       "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED",
-				       "FAILED", NULL};
-static const char *const key_types[] = {"RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096",
-					"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", NULL};
-static const char *const eku_names[] = {"TLS_WEB_SERVER_AUTHENTICATION",
-					"TLS_WEB_CLIENT_AUTHENTICATION",
-					"CODE_SIGNING",
-					"EMAIL_PROTECTION",
-					"TIME_STAMPING",
-					"OCSP_SIGNING",
-					"IPSEC_END_SYSTEM",
-					"IPSEC_TUNNEL",
-					"IPSEC_USER",
-					"ANY",
-					"NONE",
-					"CUSTOM",
-					NULL};
-static const char *const ku_names[] = {"DIGITAL_SIGNATURE", "NON_REPUDIATION", "KEY_ENCIPHERMENT",
-				       "DATA_ENCIPHERMENT", "KEY_AGREEMENT", "CERTIFICATE_SIGNING",
-				       "CRL_SIGNING", "ENCIPHER_ONLY", "DECIPHER_ONLY", "ANY",
-				       "CUSTOM", NULL};
-static const char *const enabled_disabled[] = {"ENABLED", "DISABLED", NULL};
-static const char *const managed_by_values[] = {"CLOUDFRONT", NULL};
 static const char *const sort_by_values[] = {"CREATED_AT", NULL};
-static const char *const sort_orders[] = {"ASCENDING", "DESCENDING", NULL};
 static const char *const default_key_types[] = {"RSA_1024", "RSA_2048"};
 
 /* A list of enum values into out[] (the table's static strings). */
-static int enum_list(json_t *in, const char *prefix, const char *name,
-		     const char *const *values, const char **out, size_t *n, struct cm_err *err)
+static int enum_list(json_t *in, const char *prefix, const char *name, const char *const *values,
+		     const char **out, size_t *n, struct cm_err *err)
 {
 	json_t *list = NULL;
 	*n = 0;
@@ -89,20 +64,21 @@ static int decode_includes(json_t *in, struct list_query *q, struct cm_err *err)
 	bool present = false;
 	if (jv_object(in, NULL, "Includes", false, &inc, err) < 0)
 		return -1;
-	if (inc != NULL &&
-	    (enum_list(inc, "Includes", "extendedKeyUsage", eku_names, q->ekus, &q->n_ekus, err) < 0 ||
-	     enum_list(inc, "Includes", "keyUsage", ku_names, q->kus, &q->n_kus, err) < 0 ||
-	     enum_list(inc, "Includes", "keyTypes", key_types, q->keys, &q->filter.n_key_algs,
-		       err) < 0))
+	if (inc != NULL && (enum_list(inc, "Includes", "extendedKeyUsage", acm_enum_eku_names,
+				      q->ekus, &q->n_ekus, err) < 0 ||
+			    enum_list(inc, "Includes", "keyUsage", acm_enum_ku_names, q->kus,
+				      &q->n_kus, err) < 0 ||
+			    enum_list(inc, "Includes", "keyTypes", acm_enum_key_algorithms, q->keys,
+				      &q->filter.n_key_algs, err) < 0))
 		return -1;
-	if (inc != NULL && jv_enum(inc, "Includes", "exportOption", false, enabled_disabled, &i,
+	if (inc != NULL && jv_enum(inc, "Includes", "exportOption", false,
+				   acm_enum_enabled_disabled, &i, &present, err) < 0)
+		return -1;
+	export_option = present ? acm_enum_enabled_disabled[i] : NULL;
+	if (inc != NULL && jv_enum(inc, "Includes", "managedBy", false, acm_enum_managed_by, &i,
 				   &present, err) < 0)
 		return -1;
-	export_option = present ? enabled_disabled[i] : NULL;
-	if (inc != NULL && jv_enum(inc, "Includes", "managedBy", false, managed_by_values, &i,
-				   &present, err) < 0)
-		return -1;
-	managed_by = present ? managed_by_values[i] : NULL;
+	managed_by = present ? acm_enum_managed_by[i] : NULL;
 	q->filter.export_option = export_option;
 	q->filter.managed_by = managed_by;
 	q->filter.key_algs = q->keys;
@@ -120,7 +96,8 @@ static int decode_sort(json_t *in, struct list_query *q, struct cm_err *err)
 	int by = 0, order = 0;
 	bool has_by = false, has_order = false;
 	if (jv_enum(in, NULL, "SortBy", false, sort_by_values, &by, &has_by, err) < 0 ||
-	    jv_enum(in, NULL, "SortOrder", false, sort_orders, &order, &has_order, err) < 0)
+	    jv_enum(in, NULL, "SortOrder", false, acm_enum_sort_orders, &order, &has_order, err) <
+		0)
 		return -1;
 	if (has_by != has_order)
 		return cm_fail(err, CM_ERR_VALIDATION,
@@ -164,15 +141,15 @@ int acm_api_list(const struct aws_ctx *actx, json_t *in, json_t **out, struct cm
 	memset(&q, 0, sizeof(q));
 	q.filter.now = ctx.now;
 	q.filter.statuses = q.st;
-	if (enum_list(in, NULL, "CertificateStatuses", statuses, q.st, &q.filter.n_statuses,
-		      err) < 0 ||
+	if (enum_list(in, NULL, "CertificateStatuses", acm_enum_statuses, q.st,
+		      &q.filter.n_statuses, err) < 0 ||
 	    decode_includes(in, &q, err) < 0 || decode_sort(in, &q, err) < 0 ||
 	    jv_int(in, NULL, "MaxItems", false, 1, 1000, &max, NULL, err) < 0 ||
 	    decode_cursor(actx, in, cursor, sizeof(cursor), err) < 0)
 		return -1;
 	struct list_page page = {&ctx, json_array()};
-	if (acm_list(&ctx, &q.filter, cursor, (int)max, list_row, &page, next, sizeof(next),
-		     err) < 0) {
+	if (acm_list(&ctx, &q.filter, cursor, (int)max, list_row, &page, next, sizeof(next), err) <
+	    0) {
 		json_decref(page.items);
 		return -1;
 	}

@@ -8,16 +8,9 @@
 #include "api/pca/common.h"
 #include "aws/jv.h"
 
-static const char *const validation_methods[] = {"EMAIL", "DNS", "HTTP", NULL};
-static const char *const key_algorithms[] = {"RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096",
-					     "EC_prime256v1", "EC_secp384r1", "EC_secp521r1",
-					     NULL};
-static const char *const enabled_disabled[] = {"ENABLED", "DISABLED", NULL};
-static const char *const managed_by_values[] = {"CLOUDFRONT", NULL};
-
 /* An optional enum member: *out stays NULL when absent. */
-static int get_enum(json_t *in, const char *prefix, const char *name,
-		    const char *const *values, const char **out, struct cm_err *err)
+static int get_enum(json_t *in, const char *prefix, const char *name, const char *const *values,
+		    const char **out, struct cm_err *err)
 {
 	int i = 0;
 	bool present = false;
@@ -27,8 +20,7 @@ static int get_enum(json_t *in, const char *prefix, const char *name,
 	return 0;
 }
 
-static int decode_sans(json_t *in, struct acm_request *req, const char ***sans,
-		       struct cm_err *err)
+static int decode_sans(json_t *in, struct acm_request *req, const char ***sans, struct cm_err *err)
 {
 	json_t *list = NULL;
 	if (jv_array(in, NULL, "SubjectAlternativeNames", false, 1, 100, &list, err) < 0)
@@ -64,13 +56,14 @@ static int decode_dvo(json_t *in, struct acm_request *req, const char ***names,
 	*domains = calloc(n + 1, sizeof(**domains));
 	if (*names == NULL || *domains == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		char prefix[64];
 		snprintf(prefix, sizeof(prefix), "DomainValidationOptions.%zu.member", i + 1);
 		if (jv_object(item, prefix, NULL, true, &item, err) < 0 ||
 		    jv_string(item, prefix, "DomainName", true, 1, 253, &(*names)[i], err) < 0 ||
-		    jv_string(item, prefix, "ValidationDomain", true, 1, 253, &(*domains)[i],
-			      err) < 0)
+		    jv_string(item, prefix, "ValidationDomain", true, 1, 253, &(*domains)[i], err) <
+			0)
 			return -1;
 	}
 	req->dvo_names = *names;
@@ -87,11 +80,11 @@ static int decode_options(json_t *in, struct acm_request *req, struct cm_err *er
 	if (opts == NULL)
 		return 0;
 	return get_enum(opts, "Options", "CertificateTransparencyLoggingPreference",
-			enabled_disabled, &req->ct_logging, err) < 0 ||
-			       get_enum(opts, "Options", "Export", enabled_disabled,
-					&req->export_option, err) < 0
-		       ? -1
-		       : 0;
+			acm_enum_enabled_disabled, &req->ct_logging, err) < 0 ||
+		       get_enum(opts, "Options", "Export", acm_enum_enabled_disabled,
+				&req->export_option, err) < 0
+		   ? -1
+		   : 0;
 }
 
 int acm_api_request(const struct aws_ctx *actx, json_t *in, json_t **out, struct cm_err *err)
@@ -103,16 +96,17 @@ int acm_api_request(const struct aws_ctx *actx, json_t *in, json_t **out, struct
 	char arn[ARN_MAX];
 	int rc = -1;
 	if (jv_string(in, NULL, "DomainName", true, 1, 253, &req.domain_name, err) < 0 ||
-	    get_enum(in, NULL, "ValidationMethod", validation_methods, &req.validation_method,
-		     err) < 0 ||
+	    get_enum(in, NULL, "ValidationMethod", acm_enum_validation_methods,
+		     &req.validation_method, err) < 0 ||
 	    decode_sans(in, &req, &sans, err) < 0 ||
-	    jv_string(in, NULL, "IdempotencyToken", false, 1, 32, &req.idempotency_token, err) < 0 ||
+	    jv_string(in, NULL, "IdempotencyToken", false, 1, 32, &req.idempotency_token, err) <
+		0 ||
 	    decode_dvo(in, &req, &dvo_names, &dvo_domains, err) < 0 ||
 	    decode_options(in, &req, err) < 0 ||
 	    jv_string(in, NULL, "CertificateAuthorityArn", false, 20, 2048, &req.ca_arn, err) < 0 ||
 	    pca_api_tags_decode(in, "Tags", false, 50, &tags, &req.n_tags, err) < 0 ||
-	    get_enum(in, NULL, "KeyAlgorithm", key_algorithms, &req.key_alg, err) < 0 ||
-	    get_enum(in, NULL, "ManagedBy", managed_by_values, &req.managed_by, err) < 0)
+	    get_enum(in, NULL, "KeyAlgorithm", acm_enum_key_algorithms, &req.key_alg, err) < 0 ||
+	    get_enum(in, NULL, "ManagedBy", acm_enum_managed_by, &req.managed_by, err) < 0)
 		goto out;
 	if (req.idempotency_token != NULL && !jv_is_in_charset(req.idempotency_token, JV_WORD)) {
 		jv_fail_constraint(err, "idempotencyToken", req.idempotency_token,

@@ -19,41 +19,9 @@
 #define SEARCH_SCOPE "SearchCertificates"
 #define PATH_MAX_LEN 256
 
-static const char *const statuses[] = {"PENDING_VALIDATION",   "ISSUED",  "INACTIVE", "EXPIRED",
-				       "VALIDATION_TIMED_OUT", "REVOKED", "FAILED",   NULL};
 static const char *const renewal_statuses[] = {"PENDING_AUTO_RENEWAL", "PENDING_VALIDATION",
 					       "SUCCESS", "FAILED", NULL};
 static const char *const types[] = {"IMPORTED", "AMAZON_ISSUED", "PRIVATE", NULL};
-static const char *const key_algs[] = {"RSA_1024",	"RSA_2048",	"RSA_3072",	"RSA_4096",
-				       "EC_prime256v1", "EC_secp384r1", "EC_secp521r1", NULL};
-static const char *const eku_names[] = {"TLS_WEB_SERVER_AUTHENTICATION",
-					"TLS_WEB_CLIENT_AUTHENTICATION",
-					"CODE_SIGNING",
-					"EMAIL_PROTECTION",
-					"TIME_STAMPING",
-					"OCSP_SIGNING",
-					"IPSEC_END_SYSTEM",
-					"IPSEC_TUNNEL",
-					"IPSEC_USER",
-					"ANY",
-					"NONE",
-					"CUSTOM",
-					NULL};
-static const char *const ku_names[] = {"DIGITAL_SIGNATURE",
-				       "NON_REPUDIATION",
-				       "KEY_ENCIPHERMENT",
-				       "DATA_ENCIPHERMENT",
-				       "KEY_AGREEMENT",
-				       "CERTIFICATE_SIGNING",
-				       "CRL_SIGNING",
-				       "ENCIPHER_ONLY",
-				       "DECIPHER_ONLY",
-				       "ANY",
-				       "CUSTOM",
-				       NULL};
-static const char *const enabled_disabled[] = {"ENABLED", "DISABLED", NULL};
-static const char *const managed_by_values[] = {"CLOUDFRONT", NULL};
-static const char *const validation_methods[] = {"EMAIL", "DNS", "HTTP", NULL};
 static const char *const comparison_ops[] = {"CONTAINS", "EQUALS", NULL};
 /* In enum store_acm_sort order. */
 static const char *const sort_by_values[] = {"CREATED_AT",
@@ -75,7 +43,6 @@ static const char *const sort_by_values[] = {"CREATED_AT",
 					     "VALIDATION_METHOD",
 					     "IMPORTED_AT",
 					     NULL};
-static const char *const sort_orders[] = {"ASCENDING", "DESCENDING", NULL};
 
 /* --- request ---------------------------------------------------------------- */
 
@@ -236,19 +203,19 @@ static int decode_x509_filter(json_t *o, const char *path, struct store_acm_sear
 		return decode_name_union(o, path, "SubjectAlternativeName", "DnsName", n, err);
 	case 2:
 		n->kind = STORE_ACM_SEARCH_EKU;
-		if (enum_of(o, path, "ExtendedKeyUsage", eku_names, &v, err) < 0)
+		if (enum_of(o, path, "ExtendedKeyUsage", acm_enum_eku_names, &v, err) < 0)
 			return -1;
 		n->bits = x509_eku_bit_from_name(v);
 		return 0;
 	case 3:
 		n->kind = STORE_ACM_SEARCH_KEY_USAGE;
-		if (enum_of(o, path, "KeyUsage", ku_names, &v, err) < 0)
+		if (enum_of(o, path, "KeyUsage", acm_enum_ku_names, &v, err) < 0)
 			return -1;
 		n->bits = ku_bits(v);
 		return 0;
 	case 4:
 		n->kind = STORE_ACM_SEARCH_KEY_ALG;
-		return enum_of(o, path, "KeyAlgorithm", key_algs, &n->text, err);
+		return enum_of(o, path, "KeyAlgorithm", acm_enum_key_algorithms, &n->text, err);
 	case 5:
 		n->kind = STORE_ACM_SEARCH_SERIAL;
 		return decode_serial(o, path, n, err);
@@ -271,14 +238,14 @@ static int decode_metadata_filter(json_t *o, const char *path, struct store_acm_
 		enum store_acm_search_kind kind;
 		const char *const *values; /* NULL: a boolean */
 	} fields[] = {
-	    {STORE_ACM_SEARCH_STATUS, statuses},
+	    {STORE_ACM_SEARCH_STATUS, acm_enum_statuses},
 	    {STORE_ACM_SEARCH_RENEWAL_STATUS, renewal_statuses},
 	    {STORE_ACM_SEARCH_TYPE, types},
 	    {STORE_ACM_SEARCH_IN_USE, NULL},
 	    {STORE_ACM_SEARCH_EXPORTED, NULL},
-	    {STORE_ACM_SEARCH_EXPORT_OPTION, enabled_disabled},
-	    {STORE_ACM_SEARCH_MANAGED_BY, managed_by_values},
-	    {STORE_ACM_SEARCH_VALIDATION_METHOD, validation_methods},
+	    {STORE_ACM_SEARCH_EXPORT_OPTION, acm_enum_enabled_disabled},
+	    {STORE_ACM_SEARCH_MANAGED_BY, acm_enum_managed_by},
+	    {STORE_ACM_SEARCH_VALIDATION_METHOD, acm_enum_validation_methods},
 	};
 	int which = 0;
 	if (union_one(o, path, members, &which, err) < 0)
@@ -566,7 +533,7 @@ int acm_api_search(const struct aws_ctx *actx, json_t *in, json_t **out, struct 
 	if (decode_tree(in, &tree, err) < 0 ||
 	    jv_int(in, NULL, "MaxResults", false, 1, ACM_SEARCH_MAX_RESULTS, &max, NULL, err) < 0 ||
 	    jv_enum(in, NULL, "SortBy", false, sort_by_values, &by, NULL, err) < 0 ||
-	    jv_enum(in, NULL, "SortOrder", false, sort_orders, &order, NULL, err) < 0 ||
+	    jv_enum(in, NULL, "SortOrder", false, acm_enum_sort_orders, &order, NULL, err) < 0 ||
 	    decode_cursor(actx, in, cursor, sizeof(cursor), err) < 0)
 		return -1;
 	struct search_page page = {&ctx, json_array()};
