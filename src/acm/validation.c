@@ -34,20 +34,16 @@ static int acm_dns_mac(const unsigned char key[32], const char *account, const c
 		       : -1;
 }
 
-/* The CNAME of a name: "_<32 hex>.<base>." → "_<32 hex>.<10 letters>.<zone>.". */
-static int acm_dns_record(const struct acm_ctx *ctx, const char *name, struct acm_validation *v,
-			  struct cm_err *err)
+/* The CNAME of a name: "_<32 hex>.<base>." → "_<32 hex>.<10 letters>.<zone>.";
+ * key is the keystore subkey of ACM_DNS_LABEL. */
+static int acm_dns_record(const struct acm_ctx *ctx, const unsigned char key[32],
+			  const char *name, struct acm_validation *v, struct cm_err *err)
 {
-	unsigned char key[32], a[32], b[32];
+	unsigned char a[32], b[32];
 	char hex_a[33], hex_b[33], letters[11];
 	const char *base = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
-	int rc = keystore_derive(ctx->keys, ACM_DNS_LABEL, key);
-	if (rc == 0)
-		rc = acm_dns_mac(key, ctx->account, "name", base, a);
-	if (rc == 0)
-		rc = acm_dns_mac(key, ctx->account, "value", base, b);
-	OPENSSL_cleanse(key, sizeof(key));
-	if (rc < 0)
+	if (acm_dns_mac(key, ctx->account, "name", base, a) < 0 ||
+	    acm_dns_mac(key, ctx->account, "value", base, b) < 0)
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot derive the DNS validation record");
 	hex_encode(a, 16, hex_a);
 	hex_encode(b, 16, hex_b);
@@ -72,39 +68,50 @@ static const char *acm_domain_status(const char *status)
 	return "SUCCESS";
 }
 
-/* ValidationDomain of a name: the DomainValidationOptions value, else itself. */
-static void acm_validation_domain(const struct store_acm_cert *c, const char *name,
-				  char *out, size_t size)
+/* ValidationDomain of a name: the DomainValidationOptions value (map, from
+ * the record's validation_json; may be NULL), else the name itself. */
+static void acm_validation_domain(json_t *map, const char *name, char *out, size_t size)
 {
-	json_t *map = c->validation_json != NULL ? json_loads(c->validation_json, 0, NULL) : NULL;
 	const char *vd = json_string_value(json_object_get(map, name));
 	snprintf(out, size, "%s", vd != NULL ? vd : name);
-	json_decref(map);
 }
 
+/* One entry per name; the DNS subkey and the validation map are read once
+ * for all of them (Describe calls this for every public certificate). */
 int acm_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 		    const char *status, char **names, size_t n_names,
 		    struct acm_validation **out, struct cm_err *err)
 {
 	bool private = strcmp(c->type, "PRIVATE") == 0;
 	bool dns = strcmp(c->validation_method, "DNS") == 0;
-	*out = calloc(n_names + 1, sizeof(**out));
-	if (*out == NULL)
+	unsigned char key[32];
+	int rc = 0;
+	if (dns && keystore_derive(ctx->keys, ACM_DNS_LABEL, key) < 0)
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot derive the DNS validation key");
+	struct acm_validation *list = calloc(n_names + 1, sizeof(*list));
+	*out = list;
+	if (list == NULL) {
+		OPENSSL_cleanse(key, sizeof(key));
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
-	for (size_t i = 0; i < n_names; i++) {
-		struct acm_validation *v = &(*out)[i];
+	}
+	json_t *map = c->validation_json != NULL ? json_loads(c->validation_json, 0, NULL) : NULL;
+	for (size_t i = 0; rc == 0 && i < n_names; i++) {
+		struct acm_validation *v = &list[i];
 		v->domain_name = names[i];
 		v->status = acm_domain_status(status);
 		v->method = private ? NULL : c->validation_method;
-		acm_validation_domain(c, names[i], v->validation_domain,
+		acm_validation_domain(map, names[i], v->validation_domain,
 				      sizeof(v->validation_domain));
-		if (dns && acm_dns_record(ctx, names[i], v, err) < 0) {
-			free(*out);
-			*out = NULL;
-			return -1;
-		}
+		if (dns)
+			rc = acm_dns_record(ctx, key, names[i], v, err);
 	}
-	return 0;
+	json_decref(map);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc < 0) {
+		free(list);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int acm_resend_validation(const struct acm_ctx *ctx, const char *arn, const char *domain,
