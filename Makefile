@@ -7,7 +7,8 @@
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-PKGS     := openssl sqlite3 libmicrohttpd jansson libcurl
+# ldns: DNS wire format, TSIG and queries for ACME dns-01 (src/acme/dns_*.c).
+PKGS     := openssl sqlite3 libmicrohttpd jansson libcurl ldns
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong

@@ -8,12 +8,14 @@ set -eu
 
 # libcurl4-openssl-dev: the outgoing HTTP(S) client (event webhooks, the CLI's
 # signed requests, later ACME), on the same OpenSSL as everything else.
-RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
+# libldns-dev: DNS messages, RFC 2136 updates and TSIG for ACME dns-01.
+RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libldns-dev"
 # awscli/python3-boto3: the real clients the integration tests drive;
 # openssl: inspects certificates; nginx, haproxy: the TLS servers deployment tests
 # deploy to; clang + libclang-rt: sanitizers and libFuzzer;
-# cppcheck/clang-tidy: static analysis.
-TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy"
+# cppcheck/clang-tidy: static analysis; bind9 (named) + bind9-dnsutils (dig,
+# nsupdate): the real DNS server the dns-01 tests update and query.
+TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy bind9 bind9-dnsutils"
 
 # golang-cfssl: the peer `make bench` compares issuing against.
 BENCH_PKGS="golang-cfssl"
