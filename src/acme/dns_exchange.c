@@ -1,8 +1,8 @@
 /* One DNS request/response exchange: address resolution, UDP with TCP
  * fallback, reply matching and TSIG (RFC 8945) signing and verification.
- * libldns does the wire format, the sockets and the HMAC; we do not use its
- * ldns_resolver_send because it neither checks the reply id nor lets us see
- * the TSIG error of an unsigned NOTAUTH reply, and both matter here. */
+ * libldns does the wire format, TCP and the HMAC; we do not use ldns_send
+ * because it neither checks the reply id nor lets us see the TSIG error of an
+ * unsigned NOTAUTH reply, and both matter here (UDP is dns_udp.c). */
 #include "acme/dns_internal.h"
 
 #include <netdb.h>
@@ -140,20 +140,25 @@ static int dns_addrs_get(const struct dns_server *server, struct dns_addrs *as, 
 
 /* One send to one address: UDP, then TCP if the answer came back truncated.
  * *bytes is the raw reply (TSIG verification needs the exact wire). */
-static ldns_status dns_send_one(ldns_buffer *qb, const struct dns_addr *a, int timeout_ms,
-				uint8_t **bytes, size_t *size)
+static int dns_send_one(ldns_buffer *qb, uint16_t id, const struct dns_addr *a, int timeout_ms,
+			uint8_t **bytes, size_t *size, const char **why)
 {
-	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-	ldns_status st = ldns_udp_send(bytes, qb, &a->ss, a->len, tv, size);
+	if (dns_udp_exchange(&a->ss, a->len, ldns_buffer_begin(qb), ldns_buffer_position(qb), id,
+			     timeout_ms, bytes, size, why) < 0)
+		return -1;
 	/* TC is bit 1 of octet 2 of the header (RFC 1035 4.1.1). */
-	if (st == LDNS_STATUS_OK && *bytes != NULL && *size > 2 && ((*bytes)[2] & 0x02)) {
-		free(*bytes);
-		*bytes = NULL;
-		st = ldns_tcp_send(bytes, qb, &a->ss, a->len, tv, size);
-	}
-	if (st == LDNS_STATUS_OK && *bytes == NULL)
-		st = LDNS_STATUS_NETWORK_ERR;
-	return st;
+	if (((*bytes)[2] & 0x02) == 0)
+		return 0;
+	free(*bytes);
+	*bytes = NULL;
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+	ldns_status st = ldns_tcp_send(bytes, qb, &a->ss, a->len, tv, size);
+	if (st == LDNS_STATUS_OK && *bytes != NULL)
+		return 0;
+	free(*bytes);
+	*bytes = NULL;
+	*why = ldns_get_errorstr_by_id(st);
+	return -1;
 }
 
 /* Checks the TSIG of a reply to a signed query. An unsigned or badly signed
@@ -182,14 +187,30 @@ static int dns_tsig_check(ldns_pkt *query, ldns_pkt *reply, const uint8_t *bytes
 		       rcode, tsig->name);
 }
 
-/* Parses and matches a reply: same id, a response, same opcode. */
+/* The question (or zone, for an update) a reply echoes, when it has one,
+ * must be ours: RFC 5452 9.1. */
+static bool dns_question_matches(const ldns_pkt *query, const ldns_pkt *reply)
+{
+	const ldns_rr_list *rq = ldns_pkt_question(reply);
+	if (ldns_rr_list_rr_count(rq) == 0)
+		return true;
+	const ldns_rr *a = ldns_rr_list_rr(ldns_pkt_question(query), 0);
+	const ldns_rr *b = ldns_rr_list_rr(rq, 0);
+	return ldns_rr_list_rr_count(rq) == 1 && a != NULL &&
+	       ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
+	       ldns_rr_get_class(a) == ldns_rr_get_class(b) &&
+	       ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
+}
+
+/* Parses and matches a reply: same id, a response, same opcode and question. */
 static int dns_reply_parse(ldns_pkt *query, const uint8_t *bytes, size_t size, ldns_pkt **reply)
 {
 	ldns_pkt *p = NULL;
 	if (ldns_wire2pkt(&p, bytes, size) != LDNS_STATUS_OK)
 		return -1;
 	if (ldns_pkt_id(p) != ldns_pkt_id(query) || !ldns_pkt_qr(p) ||
-	    ldns_pkt_get_opcode(p) != ldns_pkt_get_opcode(query)) {
+	    ldns_pkt_get_opcode(p) != ldns_pkt_get_opcode(query) ||
+	    !dns_question_matches(query, p)) {
 		ldns_pkt_free(p);
 		return -1;
 	}
@@ -228,10 +249,12 @@ int dns_exchange(const struct dns_server *server, const struct dns_tsig *tsig, i
 	}
 	cm_fail(err, CM_ERR_INTERNAL, "%s: no DNS server to ask", what);
 	for (size_t i = 0; i < as.n && *reply == NULL; i++) {
-		ldns_status st = dns_send_one(qb, &as.a[i], timeout_ms, &bytes, &size);
-		if (st != LDNS_STATUS_OK) {
-			cm_fail(err, CM_ERR_INTERNAL, "%s: no answer from %s within %d ms (%s)",
-				what, as.a[i].text, timeout_ms, ldns_get_errorstr_by_id(st));
+		const char *why = NULL;
+		if (dns_send_one(qb, ldns_pkt_id(query), &as.a[i], timeout_ms, &bytes, &size,
+				 &why) < 0) {
+			cm_fail(err, CM_ERR_INTERNAL,
+				"%s: no answer from %s (%s after %d ms at most)", what,
+				as.a[i].text, why, timeout_ms);
 		} else if (dns_reply_parse(query, bytes, size, reply) < 0) {
 			cm_fail(err, CM_ERR_INTERNAL, "%s: malformed or mismatched answer from %s",
 				what, as.a[i].text);

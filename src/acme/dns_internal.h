@@ -16,6 +16,13 @@
 int dns_exchange(const struct dns_server *server, const struct dns_tsig *tsig, int timeout_ms,
 		 ldns_pkt *query, ldns_pkt **reply, const char *what, struct cm_err *err);
 
+/* Sends wire over UDP to `to` and waits up to timeout_ms for the datagram
+ * that answers id, skipping any other. 0 with *bytes (caller frees) and
+ * *size; -1 with *why, a static reason ("timed out", "Connection refused"). */
+int dns_udp_exchange(const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *wire,
+		     size_t wlen, uint16_t id, int timeout_ms, uint8_t **bytes, size_t *size,
+		     const char **why);
+
 /* "NOERROR", "REFUSED"... for an rcode; "RCODE<n>" for unknown ones. */
 void dns_rcode_name(ldns_pkt_rcode rcode, char *buf, size_t size);
 

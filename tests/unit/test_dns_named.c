@@ -344,28 +344,3 @@ TEST(dns_named_cname_lookup)
 	/* Too small for the target. */
 	CHECK(dns_cname_lookup(&s, "_acme-challenge.www.user.test", target, 8, &err) == -1);
 }
-
-TEST(dns_cname_lookup_silent_server)
-{
-	struct dns_server s = {.port = 0};
-	char target[256];
-	struct cm_err err;
-	snprintf(s.host, sizeof(s.host), "127.0.0.1");
-	s.port = port_free(); /* nothing listens: UDP gets no answer */
-	int64_t t0 = clock_monotonic_ms();
-	CHECK(dns_cname_lookup_timeout(&s, "_acme-challenge.www.user.test", 300, target,
-				       sizeof(target), &err) == -1);
-	CHECK(clock_monotonic_ms() - t0 < 3000);
-	CHECK(err.code == CM_ERR_INTERNAL && strstr(err.msg, "no answer") != NULL);
-	/* The publisher side too. */
-	struct dns_publisher p;
-	publisher(&p);
-	p.server.port = s.port;
-	p.timeout_ms = 300;
-	snprintf(p.tsig.secret_b64, sizeof(p.tsig.secret_b64), "c2VjcmV0");
-	CHECK(dns_txt_add(&p, "_x.validation.test", "v", 60, &err) == -1);
-	CHECK(strstr(err.msg, "no answer") != NULL);
-	/* A host name that does not resolve. */
-	snprintf(s.host, sizeof(s.host), "no-such-host.invalid");
-	CHECK(dns_cname_lookup_timeout(&s, "a.test", 300, target, sizeof(target), &err) == -1);
-}
