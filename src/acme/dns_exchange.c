@@ -6,7 +6,6 @@
 #include "acme/dns_internal.h"
 
 #include <netdb.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

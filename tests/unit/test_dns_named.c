@@ -29,6 +29,7 @@ static struct {
 	char dir[64];
 	char secret[64];      /* certain-key: updates in validation.test */
 	char user_secret[64]; /* user-key: updates in user.test */
+	char secret512[64];   /* certain-512 (hmac-sha512): updates in validation.test */
 } ns;
 
 static void secret_new(char *out)
@@ -90,13 +91,15 @@ static int named_config(void)
 		 " notify no; allow-query { 127.0.0.1; }; };\n"
 		 "controls { };\n"
 		 "key \"certain-key\" { algorithm hmac-sha256; secret \"%s\"; };\n"
+		 "key \"certain-512\" { algorithm hmac-sha512; secret \"%s\"; };\n"
 		 "key \"user-key\" { algorithm hmac-sha256; secret \"%s\"; };\n"
 		 "zone \".\" { type primary; file \"root.db\"; };\n"
 		 "zone \"validation.test\" { type primary; file \"validation.test.db\";\n"
-		 " update-policy { grant certain-key zonesub TXT; }; };\n"
+		 " update-policy { grant certain-key zonesub TXT; grant certain-512 zonesub TXT; };"
+		 " };\n"
 		 "zone \"user.test\" { type primary; file \"user.test.db\";\n"
 		 " allow-update { key user-key; }; };\n",
-		 ns.dir, ns.dir, ns.dir, ns.dir, ns.port, ns.secret, ns.user_secret);
+		 ns.dir, ns.dir, ns.dir, ns.dir, ns.port, ns.secret, ns.secret512, ns.user_secret);
 	if (file_write(ns.dir, "named.conf", conf) < 0 ||
 	    file_write(ns.dir, "root.db",
 		       "$TTL 60\n@ IN SOA ns. hostmaster. 1 3600 600 86400 60\n@ IN NS ns.\n"
@@ -161,6 +164,7 @@ static int named_up(void)
 	snprintf(ns.dir, sizeof(ns.dir), "/tmp/certain-named-XXXXXX");
 	secret_new(ns.secret);
 	secret_new(ns.user_secret);
+	secret_new(ns.secret512);
 	if (mkdtemp(ns.dir) == NULL || (ns.port = port_free()) == 0 || named_config() < 0 ||
 	    (ns.pid = named_spawn()) < 0) {
 		fprintf(stderr, "  cannot set up named\n");
@@ -278,6 +282,25 @@ TEST(dns_named_txt_value_needs_no_escaping)
 	/* Text a zone file would need escaping for goes in as bytes. */
 	CHECK(dns_txt_add(&p, "_q.validation.test", "a \"b\" ;c", 60, &err) == 0);
 	CHECK(txt_count("_q.validation.test", "a \\\"b\\\" ;c", &found) == 1 && found);
+}
+
+TEST(dns_named_hmac_sha512)
+{
+	struct dns_publisher p;
+	struct cm_err err;
+	bool found = false;
+	NEED_NAMED();
+	publisher(&p);
+	snprintf(p.tsig.name, sizeof(p.tsig.name), "certain-512");
+	snprintf(p.tsig.algorithm, sizeof(p.tsig.algorithm), "hmac-sha512");
+	snprintf(p.tsig.secret_b64, sizeof(p.tsig.secret_b64), "%s", ns.secret512);
+	CHECK(dns_txt_add(&p, "_512.validation.test", "sha512", 60, &err) == 0);
+	CHECK(txt_count("_512.validation.test", "sha512", &found) == 1 && found);
+	CHECK(dns_txt_remove(&p, "_512.validation.test", "sha512", &err) == 0);
+	/* The right secret under the wrong algorithm: BIND says BADKEY. */
+	snprintf(p.tsig.algorithm, sizeof(p.tsig.algorithm), "hmac-sha256");
+	CHECK(dns_txt_add(&p, "_512.validation.test", "sha512", 60, &err) == -1);
+	CHECK(strstr(err.msg, "NOTAUTH") != NULL);
 }
 
 TEST(dns_named_wrong_secret_is_badsig)
