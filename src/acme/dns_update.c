@@ -129,6 +129,9 @@ int dns_txt_add(const struct dns_publisher *p, const char *fqdn, const char *val
 {
 	if (dns_publisher_check(p, fqdn, value, err) < 0)
 		return -1;
+	/* RFC 2181 8: a TTL with the top bit set is read as 0 by resolvers. */
+	if (ttl > INT32_MAX)
+		return cm_fail(err, CM_ERR_VALIDATION, "TXT TTL %u: more than 2147483647", ttl);
 	if (p->hook[0] != '\0')
 		return dns_hook_run(p->hook, "add", fqdn, value, p->timeout_ms, err);
 	return dns_txt_update(p, fqdn, value, ttl, true, err);

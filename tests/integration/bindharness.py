@@ -98,6 +98,14 @@ class BindServer:
         return self.KEY_NAME
 
     @property
+    def key_algorithm(self):
+        return self.ALGORITHM
+
+    @property
+    def user_key_name(self):
+        return self.USER_KEY_NAME
+
+    @property
     def validation_zone(self):
         return self.VALIDATION_ZONE
 

@@ -146,6 +146,9 @@ TEST(dns_update_input_refused)
 	CHECK(dns_txt_add(&p, "_x.validation.test.", "v", 60, &err) == -1);
 	CHECK(err.code == CM_ERR_VALIDATION);
 	CHECK(dns_txt_add(NULL, "_x.validation.test.", "v", 60, &err) == -1);
+	publisher_init(&p);
+	CHECK(dns_txt_add(&p, "_x.validation.test.", "v", 0x80000000u, &err) == -1);
+	CHECK(err.code == CM_ERR_VALIDATION && strstr(err.msg, "TTL") != NULL);
 }
 
 TEST(dns_cname_lookup_input_refused)
