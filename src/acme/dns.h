@@ -46,7 +46,11 @@ struct dns_publisher {
 /* Adds one TXT record FQDN (absolute, inside zone) with value, TTL ttl; the
  * RRset may already hold other values (a wildcard and its base name share
  * _acme-challenge.<base>), which stay. 0, or -1 with *err naming the rcode
- * (REFUSED, NOTAUTH, NOTZONE, TSIG BADSIG...) or the network failure. */
+ * (REFUSED, NOTAUTH, NOTZONE, TSIG BADSIG...) or the network failure.
+ * Faults of the input (names, value, zone, key, ttl above 2^31-1) are
+ * CM_ERR_VALIDATION and nothing is sent; the server's refusals, forged or
+ * unsigned replies to a signed update, timeouts and a failing hook are
+ * CM_ERR_INTERNAL. With a hook, a non-empty zone still fences fqdn. */
 int dns_txt_add(const struct dns_publisher *p, const char *fqdn, const char *value, uint32_t ttl,
 		struct cm_err *err);
 
