@@ -12,8 +12,9 @@ RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjan
 # awscli/python3-boto3: the real clients the integration tests drive;
 # openssl: inspects certificates; nginx, haproxy: the TLS servers deployment tests
 # deploy to; clang + libclang-rt: sanitizers and libFuzzer;
-# cppcheck/clang-tidy: static analysis.
-TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy"
+# cppcheck/clang-tidy: static analysis; pebble: the ACME test CA the ACME client
+# is tested against end to end.
+TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy pebble"
 
 # golang-cfssl: the peer `make bench` compares issuing against.
 BENCH_PKGS="golang-cfssl"
