@@ -27,7 +27,8 @@ static int acme_chain_get(struct acme_client *c, const char *url, struct acme_re
 
 static bool acme_chain_preferred(const struct acme_client *c, const struct x509_pem_chain *ch)
 {
-	return c->preferred_chain != NULL && strcmp(ch->top_issuer_cn, c->preferred_chain) == 0;
+	return c->preferred_chain != NULL && ch->top_issuer_cn != NULL &&
+	       strcmp(ch->top_issuer_cn, c->preferred_chain) == 0;
 }
 
 int acme_cert_download(struct acme_client *c, const char *cert_url, char **leaf_pem,
@@ -46,6 +47,7 @@ int acme_cert_download(struct acme_client *c, const char *cert_url, char **leaf_
 		x509_pem_chain_clear(&other);
 		/* An alternate that fails to load is no reason to fail the default. */
 		if (acme_chain_get(c, r.alternates[i], &alt, &other, NULL) == 0 &&
+		    other.leaf_pem != NULL && def.leaf_pem != NULL &&
 		    strcmp(other.leaf_pem, def.leaf_pem) == 0 && acme_chain_preferred(c, &other))
 			pick = &other;
 		acme_resp_clear(&alt);

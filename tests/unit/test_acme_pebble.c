@@ -21,6 +21,12 @@ static const char *penv(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+static char *dup_env(const char *name)
+{
+	const char *v = penv(name);
+	return v != NULL ? strdup(v) : NULL;
+}
+
 static void pebble_cfg(struct acme_ca_cfg *cfg)
 {
 	*cfg = (struct acme_ca_cfg){.name = "pebble",
@@ -106,7 +112,7 @@ TEST(acme_pebble_issue)
 	struct cm_err err;
 	struct acme_order o = {0};
 	const char *names[16];
-	char *namebuf = penv("CERTAIN_ACME_NAMES") ? strdup(getenv("CERTAIN_ACME_NAMES")) : NULL;
+	char *namebuf = dup_env("CERTAIN_ACME_NAMES");
 	char *leaf = NULL, *chain = NULL;
 	size_t csr_len = 0;
 	unsigned char *csr = read_file(penv("CERTAIN_ACME_CSR"), &csr_len);
@@ -193,7 +199,7 @@ TEST(acme_pebble_order_refused)
 	struct cm_err err;
 	struct acme_order o = {0};
 	const char *names[16];
-	char *namebuf = penv("CERTAIN_ACME_NAMES") ? strdup(getenv("CERTAIN_ACME_NAMES")) : NULL;
+	char *namebuf = dup_env("CERTAIN_ACME_NAMES");
 	pebble_cfg(&cfg);
 	if (cfg.directory_url == NULL || namebuf == NULL) {
 		fprintf(stderr,
