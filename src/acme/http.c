@@ -102,10 +102,10 @@ static size_t acme_header_cb(char *line, size_t size, size_t nmemb, void *ctx)
 		if (acme_hdr_copy(line + v, len - v, value, sizeof(value)))
 			r->retry_after = acme_retry_after_parse(value, (long long)clock_wall_now());
 	} else if (acme_hdr_is(line, len, "Link", &v)) {
-		if (!acme_hdr_copy(line + v, len - v, value, sizeof(value)) ||
-		    acme_link_parse(value, "alternate", r->alternates, &r->nalternates,
-				    ACME_MAX_ALTERNATES) < 0)
-			r->header_error = true;
+		/* Only alternates come from Link: a bad one means fewer choices, not a failure. */
+		if (acme_hdr_copy(line + v, len - v, value, sizeof(value)))
+			(void)acme_link_parse(value, "alternate", r->alternates, &r->nalternates,
+					      ACME_MAX_ALTERNATES);
 	}
 	return len;
 }
@@ -168,9 +168,13 @@ int acme_http(struct acme_client *c, const char *method, const char *url, const 
 	acme_setopts(h, c, method, url, body, hdrs, r);
 	CURLcode cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
-		/* curl's generic text: the detailed one may quote the URL's query. */
-		acme_fail(c, err, CM_ERR_UNAVAILABLE, "ACME CA %s: %s", c->name,
-			  cc == CURLE_WRITE_ERROR ? "response too large" : curl_easy_strerror(cc));
+		/* An oversized answer is the CA misbehaving, not the network: not transient. */
+		if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
+			acme_fail(c, err, CM_ERR_REQUEST_FAILED, "ACME CA %s: response too large",
+				  c->name);
+		else /* curl's generic text: the detailed one may quote the URL's query. */
+			acme_fail(c, err, CM_ERR_UNAVAILABLE, "ACME CA %s: %s", c->name,
+				  curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);

@@ -6,11 +6,14 @@ knobs it needs and runs the C driver tests in tests/unit/test_acme_pebble.c
 when CERTAIN_BIN points into build/asan), then checks what a user would:
 the certificate `openssl verify` accepts, the problem type and FailureReason.
 """
+import http.server
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from tests.integration.pebbleharness import OPENSSL_BIN, Pebble, available
@@ -189,6 +192,126 @@ class AcmeClientTest(unittest.TestCase):
                 self.assertIn(prob['reason'], ('INVALID_PUBLIC_DOMAIN', 'DOMAIN_NOT_ALLOWED'),
                               prob)
                 self.assertEqual(prob['transient'], '0')
+
+
+class HostileCa(http.server.BaseHTTPRequestHandler):
+    """A plain-http fake CA answering what a broken or hostile CA might.
+    The directory path names the behaviour: /<mode>/dir."""
+    attempts = {}
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body=b'', ctype='application/json', headers=()):
+        self.send_response(status)
+        self.send_header('Content-Type', ctype)
+        self.send_header('Content-Length', str(len(body)))
+        self.send_header('Replay-Nonce', f'nonce{threading.get_ident()}{len(self.attempts)}')
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != 'HEAD':
+            try:
+                self.wfile.write(body)
+            except ConnectionError:
+                pass  # the client hung up on an oversized body, as it should
+
+    def _directory(self, mode):
+        base = f'http://127.0.0.1:{self.server.server_port}/{mode}'
+        return json.dumps({'newNonce': f'{base}/nonce', 'newAccount': f'{base}/acct',
+                           'newOrder': f'{base}/order'}).encode()
+
+    def do_HEAD(self):
+        self._send(200)
+
+    def do_GET(self):
+        mode = self.path.split('/')[1]
+        if mode == 'big':
+            self._send(200, b'{"x":"' + b'a' * (2 * 1024 * 1024) + b'"}')
+        elif mode == 'redirect':
+            self._send(302, headers=[('Location', 'http://127.0.0.1:1/dir')])
+        elif mode == 'garbage':
+            self._send(200, b'<html>not json</html>', 'text/html')
+        elif mode == 'httpsonly':
+            self._send(200, json.dumps({'newNonce': 'ftp://x/n', 'newAccount': 'https://x/a',
+                                        'newOrder': 'https://x/o'}).encode())
+        else:
+            self._send(200, self._directory(mode))
+
+    def do_POST(self):
+        mode = self.path.split('/')[1]
+        self.rfile.read(int(self.headers.get('Content-Length', '0')))
+        HostileCa.attempts[mode] = HostileCa.attempts.get(mode, 0) + 1
+        problem = 'application/problem+json'
+        if mode == 'badnonce':
+            self._send(400, json.dumps({'type': 'urn:ietf:params:acme:error:badNonce',
+                                        'detail': 'stale'}).encode(), problem)
+        elif mode == 'unavailable':
+            self._send(503, json.dumps({'type': 'urn:ietf:params:acme:error:serverInternal',
+                                        'detail': 'later'}).encode(), problem,
+                       [('Retry-After', '30')])
+        elif mode == 'ratelimited':
+            self._send(429, json.dumps({'type': 'urn:ietf:params:acme:error:rateLimited',
+                                        'detail': 'slow down'}).encode(), problem,
+                       [('Retry-After', '120')])
+        elif mode == 'nolocation':
+            self._send(201, b'{"status":"valid"}')
+        else:
+            self._send(500, b'<html>oops</html>', 'text/html')
+
+
+class AcmeHostileCaTest(unittest.TestCase):
+    """What a CA sends is checked: errors, never crashes or endless loops."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), HostileCa)
+        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        cls.thread.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+
+    def register(self, mode):
+        d = tempfile.mkdtemp(prefix='acme-hostile-')
+        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
+        env = dict(os.environ, CERTAIN_ACME_OUT=d,
+                   CERTAIN_ACME_DIRECTORY=f'http://127.0.0.1:{self.server.server_port}/{mode}/dir')
+        r = subprocess.run([unit_tests_bin(), 'acme_pebble_register'], env=env,
+                           capture_output=True, text=True, timeout=120)
+        out = r.stdout + r.stderr
+        for marker in SANITIZER_MARKERS:
+            self.assertNotIn(marker, out)
+        self.assertEqual(r.returncode, 0, out)
+        self.assertFalse(os.path.exists(os.path.join(d, 'kid.txt')), mode)
+        with open(os.path.join(d, 'problem.txt')) as f:
+            return dict(line.split('=', 1) for line in f.read().splitlines() if '=' in line)
+
+    def test_hostile_answers(self):
+        cases = {
+            # mode: (transient, status, type)
+            'big': ('0', '-1', ''),
+            'redirect': ('0', '302', ''),
+            'garbage': ('0', '-1', ''),
+            'httpsonly': ('0', '-1', ''),
+            'nolocation': ('0', '-1', ''),
+            'other': ('1', '500', ''),
+            'badnonce': ('1', '400', 'urn:ietf:params:acme:error:badNonce'),
+            'unavailable': ('1', '503', 'urn:ietf:params:acme:error:serverInternal'),
+            'ratelimited': ('1', '429', 'urn:ietf:params:acme:error:rateLimited'),
+        }
+        for mode, (transient, status, ptype) in cases.items():
+            with self.subTest(mode=mode):
+                prob = self.register(mode)
+                self.assertEqual((prob['transient'], prob['status'], prob['type']),
+                                 (transient, status, ptype), prob)
+                self.assertEqual(prob['reason'], 'OTHER')
+        # badNonce is retried, but not forever: 1 + ACME_BADNONCE_RETRIES attempts.
+        self.assertEqual(HostileCa.attempts['badnonce'], 11)
+        self.assertEqual(self.register('unavailable')['retry_after'], '30')
+        self.assertEqual(self.register('ratelimited')['retry_after'], '120')
 
 
 if __name__ == '__main__':

@@ -58,9 +58,10 @@ static void out_problem(const struct acme_client *c)
 {
 	const struct acme_problem *p = acme_client_problem(c);
 	char text[1024];
-	snprintf(text, sizeof(text), "type=%s\nreason=%s\ntransient=%d\nstatus=%d\ndetail=%s\n",
+	snprintf(text, sizeof(text),
+		 "type=%s\nreason=%s\ntransient=%d\nstatus=%d\nretry_after=%ld\ndetail=%s\n",
 		 p->type, acme_problem_reason(p), acme_problem_is_transient(p), p->status,
-		 p->detail);
+		 p->retry_after, p->detail);
 	out_write("problem.txt", text);
 }
 
