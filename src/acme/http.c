@@ -99,6 +99,7 @@ static size_t acme_header_cb(char *line, size_t size, size_t nmemb, void *ctx)
 		if (!acme_hdr_copy(line + v, len - v, r->content_type, sizeof(r->content_type)))
 			r->content_type[0] = '\0';
 	} else if (acme_hdr_is(line, len, "Retry-After", &v)) {
+		/* An HTTP-date is on the CA's real clock, not our (test-movable) one. */
 		if (acme_hdr_copy(line + v, len - v, value, sizeof(value)))
 			r->retry_after = acme_retry_after_parse(value, (long long)clock_wall_now());
 	} else if (acme_hdr_is(line, len, "Link", &v)) {

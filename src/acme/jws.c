@@ -126,14 +126,15 @@ out:
 	return rc;
 }
 
-/* "protected.payload" (the JWS signing input) and the three members. */
-static char *acme_jws_finish(json_t *protected_hdr, const char *payload_b64,
-			     int (*sign)(const void *ctx, const char *input, unsigned char *sig,
-					 size_t *siglen),
-			     const void *ctx, json_t **obj_out)
+/* Signs "protected.payload" (the JWS signing input) and returns the three
+ * members as a JSON object (new reference), NULL on failure. */
+static json_t *acme_jws_build(json_t *protected_hdr, const char *payload_b64,
+			      int (*sign)(const void *ctx, const char *input, unsigned char *sig,
+					  size_t *siglen),
+			      const void *ctx)
 {
 	char *hdr = json_dumps(protected_hdr, JSON_COMPACT);
-	char *hdr_b64 = NULL, *input = NULL, *sig_b64 = NULL, *text = NULL;
+	char *hdr_b64 = NULL, *input = NULL, *sig_b64 = NULL;
 	unsigned char sig[64];
 	size_t siglen = 0;
 	json_t *obj = NULL;
@@ -147,22 +148,12 @@ static char *acme_jws_finish(json_t *protected_hdr, const char *payload_b64,
 		goto out;
 	obj = json_pack("{s:s, s:s, s:s}", "protected", hdr_b64, "payload", payload_b64,
 			"signature", sig_b64);
-	if (obj == NULL)
-		goto out;
-	if (obj_out != NULL) {
-		*obj_out = obj;
-		obj = NULL;
-		text = strdup(""); /* a non-NULL "ok" */
-	} else {
-		text = json_dumps(obj, JSON_COMPACT);
-	}
 out:
-	json_decref(obj);
 	free(hdr);
 	free(hdr_b64);
 	free(input);
 	free(sig_b64);
-	return text;
+	return obj;
 }
 
 static int acme_sign_es256_cb(const void *ctx, const char *input, unsigned char *sig,
@@ -176,7 +167,10 @@ char *acme_jws_es256(EVP_PKEY *key, json_t *protected_hdr, const char *payload_b
 {
 	if (json_object_set_new(protected_hdr, "alg", json_string("ES256")) < 0)
 		return NULL;
-	return acme_jws_finish(protected_hdr, payload_b64, acme_sign_es256_cb, key, NULL);
+	json_t *obj = acme_jws_build(protected_hdr, payload_b64, acme_sign_es256_cb, key);
+	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	return text;
 }
 
 struct acme_hmac_key {
@@ -201,7 +195,7 @@ json_t *acme_jws_eab(EVP_PKEY *key, const char *kid, const unsigned char *hmac_k
 		     const char *url)
 {
 	char jwk[256];
-	char *payload_b64 = NULL, *ok = NULL;
+	char *payload_b64 = NULL;
 	json_t *hdr = NULL, *obj = NULL;
 	struct acme_hmac_key k = {hmac_key, hmac_len};
 	/* The payload is the account JWK, binding the CA's account to our key. */
@@ -211,9 +205,8 @@ json_t *acme_jws_eab(EVP_PKEY *key, const char *kid, const unsigned char *hmac_k
 	hdr = json_pack("{s:s, s:s, s:s}", "alg", "HS256", "kid", kid, "url", url);
 	if (hdr == NULL)
 		goto out;
-	ok = acme_jws_finish(hdr, payload_b64, acme_sign_hs256_cb, &k, &obj);
+	obj = acme_jws_build(hdr, payload_b64, acme_sign_hs256_cb, &k);
 out:
-	free(ok);
 	free(payload_b64);
 	json_decref(hdr);
 	return obj;
