@@ -14,8 +14,9 @@ RUN_PKGS="make gcc pkg-config libssl-dev libsqlite3-dev libmicrohttpd-dev libjan
 # openssl: inspects certificates; nginx, haproxy: the TLS servers deployment tests
 # deploy to; clang + libclang-rt: sanitizers and libFuzzer;
 # cppcheck/clang-tidy: static analysis; bind9 (named) + bind9-dnsutils (dig,
-# nsupdate): the real DNS server the dns-01 tests update and query.
-TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy bind9 bind9-dnsutils"
+# nsupdate): the real DNS server the dns-01 tests update and query; pebble: the
+# ACME test CA public certificates are tested against end to end.
+TEST_PKGS="awscli python3-boto3 openssl nginx haproxy clang libclang-rt-14-dev cppcheck clang-tidy bind9 bind9-dnsutils pebble"
 
 # golang-cfssl: the peer `make bench` compares issuing against.
 BENCH_PKGS="golang-cfssl"
