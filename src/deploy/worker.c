@@ -4,16 +4,15 @@
  * check), so one that a crash interrupted runs again once the lease is out;
  * a failed one is retried with backoff, then dropped (each attempt is in the
  * deployment records, and each failure sent an event). */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "deploy/deploy.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/periodic.h"
 
 #define DEPLOY_JOB_BATCH    4
 #define DEPLOY_JOB_LEASE    (DEPLOY_JOB_BATCH * (DEPLOY_RELOAD_TIMEOUT_MAX * 2 + 30))
@@ -87,93 +86,33 @@ int deploy_worker_pass(const struct deploy_worker_cfg *cfg, struct cm_err *err)
 
 /* --- the thread ----------------------------------------------------------- */
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
-	pthread_once_t once;
-	pthread_t thread;
-	bool running, stopping, woken;
-	struct deploy_worker_cfg cfg;
-} dw = {.mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT};
+static struct periodic deploy_thread = PERIODIC_INIT;
+static struct deploy_worker_cfg deploy_thread_cfg;
 
-static void deploy_cv_init(void)
+static void deploy_worker_tick(void *arg)
 {
-	pthread_condattr_t a;
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&dw.cv, &a);
-	pthread_condattr_destroy(&a);
-}
-
-static void *deploy_worker_main(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&dw.mu);
-	while (!dw.stopping) {
-		if (!dw.woken) {
-			int64_t at = clock_monotonic_ms() + dw.cfg.interval * 1000;
-			struct timespec ts = {.tv_sec = at / 1000,
-					      .tv_nsec = (at % 1000) * 1000000};
-			pthread_cond_timedwait(&dw.cv, &dw.mu, &ts);
-			if (dw.stopping)
-				break;
-		}
-		dw.woken = false;
-		pthread_mutex_unlock(&dw.mu);
-		struct cm_err err = {0};
-		if (deploy_worker_pass(&dw.cfg, &err) < 0)
-			log_event(LOG_ERROR, "deploy pass failed", "error", err.msg, LOG_END);
-		pthread_mutex_lock(&dw.mu);
-	}
-	pthread_mutex_unlock(&dw.mu);
-	return NULL;
+	struct cm_err err = {0};
+	if (deploy_worker_pass(arg, &err) < 0)
+		log_event(LOG_ERROR, "deploy pass failed", "error", err.msg, LOG_END);
 }
 
 int deploy_worker_start(const struct deploy_worker_cfg *cfg, struct cm_err *err)
 {
-	pthread_once(&dw.once, deploy_cv_init);
-	pthread_mutex_lock(&dw.mu);
-	int rc = 0;
-	if (!dw.running) {
-		dw.cfg = *cfg;
-		if (dw.cfg.interval <= 0)
-			dw.cfg.interval = 5;
-		if (dw.cfg.max_attempts <= 0)
-			dw.cfg.max_attempts = 8;
-		dw.stopping = false;
-		dw.woken = true; /* at once: resume what a restart left */
-		if (pthread_create(&dw.thread, NULL, deploy_worker_main, NULL) != 0)
-			rc = cm_fail(err, CM_ERR_INTERNAL, "cannot start the deploy thread");
-		else
-			dw.running = true;
-	}
-	pthread_mutex_unlock(&dw.mu);
-	return rc;
+	deploy_thread_cfg = *cfg;
+	if (deploy_thread_cfg.interval <= 0)
+		deploy_thread_cfg.interval = 5;
+	if (deploy_thread_cfg.max_attempts <= 0)
+		deploy_thread_cfg.max_attempts = 8;
+	return periodic_start(&deploy_thread, deploy_thread_cfg.interval * 1000,
+			      deploy_worker_tick, &deploy_thread_cfg, err);
 }
 
 void deploy_worker_stop(void)
 {
-	pthread_once(&dw.once, deploy_cv_init);
-	pthread_mutex_lock(&dw.mu);
-	if (!dw.running) {
-		pthread_mutex_unlock(&dw.mu);
-		return;
-	}
-	dw.stopping = true;
-	pthread_cond_signal(&dw.cv);
-	pthread_mutex_unlock(&dw.mu);
-	pthread_join(dw.thread, NULL);
-	pthread_mutex_lock(&dw.mu);
-	dw.running = false;
-	dw.stopping = false;
-	pthread_mutex_unlock(&dw.mu);
+	periodic_stop(&deploy_thread);
 }
 
 void deploy_worker_wake(void)
 {
-	pthread_once(&dw.once, deploy_cv_init);
-	pthread_mutex_lock(&dw.mu);
-	dw.woken = true;
-	pthread_cond_signal(&dw.cv);
-	pthread_mutex_unlock(&dw.mu);
+	periodic_wake(&deploy_thread);
 }
