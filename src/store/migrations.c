@@ -276,6 +276,26 @@ static const char *const store_migrations[] = {
 	"  ca_id TEXT PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
 	"  policy TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);",
+	/* 8: public certificates from ACME CAs (issue 8). A job is the work a
+	 * public certificate still needs (first issuance or a renewal), found by
+	 * its due time; it goes with its certificate. The per-name validation
+	 * state Describe shows lives in the job while it runs. ACME accounts
+	 * are per configured CA, their keys sealed like every other key. */
+	"CREATE TABLE acme_jobs ("
+	"  cert_id TEXT PRIMARY KEY REFERENCES acm_certificates(id) ON DELETE CASCADE,"
+	"  account_id TEXT NOT NULL,"
+	"  ca_name TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  due_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX acme_jobs_due ON acme_jobs(due_at, cert_id);"
+	"CREATE TABLE acme_accounts ("
+	"  ca_name TEXT PRIMARY KEY,"
+	"  directory TEXT NOT NULL,"
+	"  account_url TEXT NOT NULL DEFAULT '',"
+	"  key_sealed BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL);",
 };
 
 static int store_schema_version(sqlite3 *db)

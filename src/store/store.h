@@ -710,4 +710,54 @@ int store_policy_put(struct store *st, const char *ca_id, const char *policy, in
 /* Removes it; no policy is not an error. */
 int store_policy_delete(struct store *st, const char *ca_id, struct cm_err *err);
 
+/* --- public certificates from ACME CAs (issue 8) ------------------------ */
+
+/* The work a public certificate still needs: its first issuance or a
+ * renewal. One per certificate; claimed with a lease like deploy jobs. */
+struct store_acme_job {
+	char cert_id[40];
+	char account_id[16];
+	char ca_name[64];	/* the configured ACME CA that issues it */
+	char reason[16];	/* ISSUANCE | RENEWAL */
+	int attempts;		/* failed attempts so far */
+	int64_t due_at;		/* next attempt (or the end of a claim's lease) */
+	char *state;		/* JSON: per-name validation status, last problem (owned) */
+};
+void store_acme_job_clear(struct store_acme_job *j);
+/* Inserts the job; when the certificate has one already, replace says
+ * whether this one takes its place (false: the running one is kept). */
+int store_acme_job_put(struct store *st, const struct store_acme_job *j, bool replace,
+		       struct cm_err *err);
+/* The job of a certificate; CM_ERR_NOT_FOUND when it has none. */
+int store_acme_job_get(struct store *st, const char *cert_id, struct store_acme_job *out,
+		       struct cm_err *err);
+/* Claims up to limit due jobs (due_at <= now) by moving due_at to now +
+ * lease, in one transaction. *out owned (store_acme_jobs_free). */
+int store_acme_job_claim(struct store *st, int64_t now, int64_t lease, int limit,
+			 struct store_acme_job **out, size_t *n, struct cm_err *err);
+void store_acme_jobs_free(struct store_acme_job *jobs, size_t n);
+/* Writes attempts, due_at and state of a claimed job, only if it is still
+ * the one claimed (due_at as claimed): CM_ERR_CONFLICT when replaced. */
+int store_acme_job_update(struct store *st, const struct store_acme_job *j, int64_t claimed_due,
+			  struct cm_err *err);
+/* Removes a certificate's job (a no-op when it has none). */
+int store_acme_job_delete(struct store *st, const char *cert_id, struct cm_err *err);
+
+/* The ACME account Certain holds at one configured CA. */
+struct store_acme_account {
+	char ca_name[64];
+	char directory[512];	 /* the directory URL it was created at */
+	char account_url[512];	 /* the CA's account URL (JWS kid); "" until registered */
+	unsigned char *key_sealed; /* keystore blob of the account key */
+	size_t key_sealed_len;
+	int64_t created_at;
+};
+void store_acme_account_clear(struct store_acme_account *a);
+/* CM_ERR_NOT_FOUND when there is none for ca_name. */
+int store_acme_account_get(struct store *st, const char *ca_name, struct store_acme_account *out,
+			   struct cm_err *err);
+/* Inserts or replaces the account of a->ca_name. */
+int store_acme_account_put(struct store *st, const struct store_acme_account *a,
+			   struct cm_err *err);
+
 #endif
