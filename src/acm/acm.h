@@ -32,6 +32,23 @@ struct ref_cache;
  * it, a renewal that died half-way is taken up again. */
 #define ACM_RENEWAL_LEASE	       600
 
+/* Public certificates from ACME CAs (issue 8), when the server has an ACME
+ * configuration: what the ACM rules need to know of it. */
+struct acm_public_cfg {
+	const char *zone;	     /* validation zone: CNAME targets "_<hex>.<zone>." */
+	const char *const *ca_names; /* the configured ACME CAs */
+	size_t n_cas;
+	const char *default_ca;	     /* one of ca_names */
+	void (*wake)(void);	     /* tells the ACME worker a job is due (may be NULL) */
+};
+
+/* The tag that picks a configured ACME CA other than the default. */
+#define ACM_ACME_CA_TAG "certain:acme-ca"
+/* Public renewal window: a third of the lifetime (two chances before expiry,
+ * as OpenBSD's acme-client says), at most 45 days (spec §6.7 for 198-day
+ * certificates). */
+#define ACM_PUBLIC_RENEWAL_MAX_DAYS 45
+
 struct acm_ctx {
 	struct store *store;
 	struct keystore *keys;
@@ -41,6 +58,7 @@ struct acm_ctx {
 	int64_t now;
 	struct ref_cache *ca_certs;  /* shared with the PCA path (may be NULL) */
 	const char *validation_zone; /* suffix of DNS validation CNAME targets */
+	const struct acm_public_cfg *public_cfg; /* NULL: no ACME CA configured */
 };
 
 struct acm_request {
@@ -145,7 +163,9 @@ int acm_renew(const struct acm_ctx *ctx, const char *arn, struct cm_err *err);
  * SUCCESS and its Available/RENEWAL event in one transaction.
  * Returns 0 renewed (*c is the stored record), 1 when the CA could not issue
  * (*c holds RenewalStatus PENDING_AUTO_RENEWAL with the reason in *reason,
- * not stored yet: the caller writes it with whatever it adds), -1 on error. */
+ * not stored yet: the caller writes it with whatever it adds), -1 on error.
+ * A public (AMAZON_ISSUED) certificate renews asynchronously through its ACME
+ * job: 2 when that renewal is claimed now or already running (*c as stored). */
 int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
 		  struct cm_err *err);
 
@@ -222,8 +242,49 @@ int acm_days_before_expiry(const struct acm_ctx *ctx, int *days, struct cm_err *
 int acm_put_days_before_expiry(const struct acm_ctx *ctx, const char *token, bool has_days,
 			       int days, struct cm_err *err);
 
-/* Whether a certificate may renew now: PRIVATE or export-enabled public,
+/* Whether a certificate may renew now: PRIVATE or public (AMAZON_ISSUED),
  * ISSUED, and exported or in use (spec §6.2, §6.7). */
 bool acm_renewal_eligible(const struct store_acm_cert *c, const char *status, bool in_use);
+
+/* --- public certificates from ACME CAs (issue 8): the ACME worker's side */
+
+/* The reason of a job with nothing to do: it stays to name the CA. */
+#define ACM_ACME_IDLE "IDLE"
+
+/* Whether job j still has work: its certificate (read into *c, owned) is
+ * PENDING_VALIDATION for an ISSUANCE, or ISSUED with a renewal pending for a
+ * RENEWAL. 1 yes, 0 no (deleted, timed out, revoked...), -1 on error. */
+int acm_public_job_live(const struct acm_ctx *ctx, const struct store_acme_job *j,
+			struct store_acm_cert *c, struct cm_err *err);
+
+/* A job whose certificate no longer needs it goes idle (it keeps naming
+ * the CA for a later renewal). */
+int acm_public_job_retire(const struct acm_ctx *ctx, const struct store_acme_job *j,
+			  struct cm_err *err);
+
+/* The CA issued cert (chain: PEM of the intermediates, may be NULL) for the
+ * key the worker generated (acm_public_csr): ISSUED with its Available
+ * ISSUANCE event, or the renewal with its RENEWAL event and redeploys; the
+ * job goes idle. 1 written, 0 when the job had no work left, -1. */
+int acm_public_issued(const struct acm_ctx *ctx, struct store_acme_job *j, EVP_PKEY *key,
+		      X509 *cert, const char *chain, struct cm_err *err);
+
+enum acm_public_outcome {
+	ACM_PUBLIC_WAITING, /* a name's CNAME is not in place yet: PENDING_VALIDATION */
+	ACM_PUBLIC_RETRY,   /* a passing problem (network, rate limit): try again */
+	ACM_PUBLIC_FAILED,  /* the CA refused: FailureReason / RenewalStatusReason */
+};
+/* An attempt that did not issue. j holds what the worker wants stored
+ * (attempts, due_at, state with each name's status); reason (ACM's
+ * FailureReason) matters for ACM_PUBLIC_FAILED. A first issuance that
+ * FAILED is final (the job goes idle); a renewal keeps trying at j->due_at.
+ * 1 written, 0 when the job had no work left, -1. */
+int acm_public_not_issued(const struct acm_ctx *ctx, struct store_acme_job *j,
+			  enum acm_public_outcome o, const char *reason, struct cm_err *err);
+
+/* A new key (*key owned) and the CSR (DER, OPENSSL_free) of c's names and
+ * KeyAlgorithm for the ACME finalize. */
+unsigned char *acm_public_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
+			      struct cm_err *err);
 
 #endif

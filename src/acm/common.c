@@ -50,9 +50,9 @@ int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *
 
 bool acm_renewal_eligible(const struct store_acm_cert *c, const char *status, bool in_use)
 {
-	bool managed = strcmp(c->type, "PRIVATE") == 0 ||
-		       (strcmp(c->type, "AMAZON_ISSUED") == 0 &&
-			strcmp(c->export_option, "ENABLED") == 0);
+	/* A public certificate without Export=ENABLED is never exported, so
+	 * only being in use makes it eligible. */
+	bool managed = strcmp(c->type, "PRIVATE") == 0 || strcmp(c->type, "AMAZON_ISSUED") == 0;
 	return managed && strcmp(status, "ISSUED") == 0 && (c->exported || in_use);
 }
 

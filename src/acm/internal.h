@@ -24,6 +24,25 @@ int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem
 int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
 		      struct cm_err *err);
 
+/* CSR DER (OPENSSL_free) for the record's names and KeyAlgorithm, with a new
+ * key (*key owned); NULL and *err on failure. */
+unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
+		       struct cm_err *err);
+
+/* Seals key for this record and installs it with the certificate material
+ * into *c (not stored). */
+int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *key, X509 *cert,
+		const char *chain, struct cm_err *err);
+
+/* A renewal's copy of c sharing nothing owned, to install into. */
+int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert *next,
+		   struct cm_err *err);
+
+/* Inside the caller's transaction: the old serial to the history, the renewed
+ * record and its Available/RENEWAL event (which queues the redeploys). */
+int acm_renew_write(const struct acm_ctx *ctx, const struct store_acm_cert *old,
+		    const struct store_acm_cert *next, struct cm_err *err);
+
 /* Domain names (spec §6.4): the model's FQDN pattern, a wildcard only as the
  * whole left-most label. member names the field in messages. */
 int acm_domain_check(const char *name, const char *member, struct cm_err *err);

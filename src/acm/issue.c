@@ -62,8 +62,7 @@ static int acm_check_ca(const struct acm_ctx *ctx, const struct store_acm_cert *
 	return rc;
 }
 
-/* CSR DER for the record's names with a new key (*key owned). */
-static unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
+unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
 			      struct cm_err *err)
 {
 	enum x509_key_alg alg;
@@ -126,8 +125,7 @@ static int acm_sign(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 	return 0;
 }
 
-/* Seals the new key for this record and installs key and material. */
-static int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *key,
+int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *key,
 		       X509 *cert, const char *chain, struct cm_err *err)
 {
 	struct x509_leaf_details d = {0};

@@ -69,12 +69,12 @@ static int acm_renew_claim(const struct acm_ctx *ctx, struct store_acm_cert *c,
 }
 
 /* A copy of c sharing nothing owned, to issue into: on failure c is intact. */
-static int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert *next,
+int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert *next,
 			  struct cm_err *err)
 {
 	*next = *c;
 	next->names_json = c->names_json != NULL ? strdup(c->names_json) : NULL;
-	next->validation_json = NULL; /* private certificates have none */
+	next->validation_json = c->validation_json != NULL ? strdup(c->validation_json) : NULL;
 	next->key_sealed = NULL;
 	next->cert_der = NULL;
 	next->chain_pem = NULL;
@@ -82,14 +82,14 @@ static int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert 
 	next->issuer = NULL;
 	next->eku_json = NULL;
 	next->renewal_json = NULL;
-	if (c->names_json != NULL && next->names_json == NULL)
+	if ((c->names_json != NULL && next->names_json == NULL) ||
+	    (c->validation_json != NULL && next->validation_json == NULL))
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	return 0;
 }
 
-/* The old serial to the history, the new record and its event: one commit. */
-static int acm_renew_store(const struct acm_ctx *ctx, const struct store_acm_cert *old,
-			   const struct store_acm_cert *next, struct cm_err *err)
+int acm_renew_write(const struct acm_ctx *ctx, const struct store_acm_cert *old,
+		    const struct store_acm_cert *next, struct cm_err *err)
 {
 	struct store_acm_history h = {0};
 	snprintf(h.cert_id, sizeof(h.cert_id), "%s", old->id);
@@ -98,11 +98,19 @@ static int acm_renew_store(const struct acm_ctx *ctx, const struct store_acm_cer
 	h.not_before = old->not_before;
 	h.not_after = old->not_after;
 	h.replaced_at = ctx->now;
+	if (store_acm_history_add(ctx->store, &h, err) < 0 ||
+	    store_acm_cert_update(ctx->store, next, err) < 0)
+		return -1;
+	return lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, next, "RENEWAL", err);
+}
+
+/* The old serial to the history, the new record and its event: one commit. */
+static int acm_renew_store(const struct acm_ctx *ctx, const struct store_acm_cert *old,
+			   const struct store_acm_cert *next, struct cm_err *err)
+{
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
-	if (store_acm_history_add(ctx->store, &h, err) < 0 ||
-	    store_acm_cert_update(ctx->store, next, err) < 0 ||
-	    lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, next, "RENEWAL", err) < 0) {
+	if (acm_renew_write(ctx, old, next, err) < 0) {
 		store_rollback(ctx->store);
 		return -1;
 	}
@@ -122,12 +130,62 @@ static int acm_renew_failed(const struct acm_ctx *ctx, struct store_acm_cert *c,
 	return 1;
 }
 
+/* The claim of a public certificate's renewal and its ACME job, due now:
+ * one transaction, so the worker never runs a renewal nobody claimed. */
+static int acm_renew_public_claim(const struct acm_ctx *ctx, struct store_acm_cert *c,
+				  struct store_acme_job *j, struct cm_err *err)
+{
+	snprintf(j->reason, sizeof(j->reason), "RENEWAL");
+	j->attempts = 0;
+	j->due_at = ctx->now;
+	free(j->state);
+	j->state = NULL;
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	if (acm_renew_claim(ctx, c, err) < 0 || store_acme_job_put(ctx->store, j, true, err) < 0) {
+		store_rollback(ctx->store);
+		return -1;
+	}
+	if (store_commit(ctx->store, err) < 0)
+		return -1;
+	if (ctx->public_cfg->wake != NULL)
+		ctx->public_cfg->wake();
+	return 0;
+}
+
+/* A public certificate renews through its ACME job (issue 8): claimed here,
+ * carried out by the ACME worker, which writes the outcome. Returns 2 when
+ * the renewal runs (started now or earlier), 1 when it cannot (no ACME CA
+ * for it on this server: *reason), -1 on error. */
+static int acm_renew_public(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			    const char **reason, struct cm_err *err)
+{
+	struct store_acme_job j;
+	struct cm_err job_err = {0};
+	int rc = 2;
+	if (ctx->public_cfg == NULL || store_acme_job_get(ctx->store, c->id, &j, &job_err) < 0) {
+		if (job_err.code == CM_ERR_INTERNAL) {
+			*err = job_err;
+			return -1;
+		}
+		*reason = "OTHER";
+		cm_fail(&job_err, CM_ERR_INVALID_STATE, "no ACME certificate authority issues it");
+		return acm_renew_failed(ctx, c, *reason, &job_err, err);
+	}
+	if (strcmp(j.reason, "RENEWAL") != 0 && acm_renew_public_claim(ctx, c, &j, err) < 0)
+		rc = -1;
+	store_acme_job_clear(&j);
+	return rc;
+}
+
 int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
 		  struct cm_err *err)
 {
 	struct store_acm_cert next;
 	struct cm_err issue_err = {0};
 	*reason = NULL;
+	if (strcmp(c->type, "AMAZON_ISSUED") == 0)
+		return acm_renew_public(ctx, c, reason, err);
 	if (acm_renew_claim(ctx, c, err) < 0)
 		return -1;
 	if (acm_renew_copy(c, &next, err) < 0) {
@@ -180,11 +238,10 @@ static int acm_renew_check(const struct acm_ctx *ctx, const char *arn,
 			       "Certificate ARN %.300s has not been exported so it is not eligible "
 			       "for the Renew Certificate API.",
 			       arn);
-	/* Public renewal needs the ACME client (issue: public certificates). */
-	if (strcmp(c->type, "PRIVATE") != 0)
+	if (strcmp(c->type, "AMAZON_ISSUED") == 0 && ctx->public_cfg == NULL)
 		return cm_fail(err, CM_ERR_VALIDATION,
-			       "Certificate ARN %.300s is a public certificate; this server renews "
-			       "only private certificates so far",
+			       "Certificate ARN %.300s is a public certificate and this server has "
+			       "no ACME certificate authority configured to renew it",
 			       arn);
 	if (acm_renewal_running(ctx, c))
 		return cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS,
@@ -207,6 +264,8 @@ int acm_renew(const struct acm_ctx *ctx, const char *arn, struct cm_err *err)
 		/* A CA problem is not the caller's error: the summary says why. */
 		if (rc == 1)
 			rc = store_acm_cert_update(ctx->store, &c, err);
+		else if (rc == 2)
+			rc = 0; /* a public renewal runs on (spec §5.8: asynchronous) */
 		else if (rc < 0 && err->code == CM_ERR_CONFLICT)
 			cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS,
 				"A renewal of certificate %.300s is already in progress", arn);

@@ -138,13 +138,53 @@ static int acm_request_record(const struct acm_ctx *ctx, const struct acm_reques
 	return 0;
 }
 
-/* The record, its tags and the idempotency token, all or nothing. */
+/* The configured ACME CA a public DNS-validated request goes to: the one its
+ * ACM_ACME_CA_TAG names, else the default; "" when no ACME CA is configured
+ * or the request cannot be validated by ACME (EMAIL). */
+static int acm_request_acme_ca(const struct acm_ctx *ctx, const struct acm_request *req,
+			       char *out, size_t size, struct cm_err *err)
+{
+	const struct acm_public_cfg *pc = ctx->public_cfg;
+	out[0] = '\0';
+	if (pc == NULL || req->ca_arn != NULL || req->validation_method == NULL ||
+	    strcmp(req->validation_method, "DNS") != 0)
+		return 0;
+	const char *want = pc->default_ca;
+	for (size_t i = 0; i < req->n_tags; i++)
+		if (strcmp(req->tags[i].key, ACM_ACME_CA_TAG) == 0)
+			want = req->tags[i].value != NULL ? req->tags[i].value : "";
+	for (size_t i = 0; i < pc->n_cas; i++)
+		if (strcmp(pc->ca_names[i], want) == 0) {
+			snprintf(out, size, "%s", want);
+			return 0;
+		}
+	return cm_fail(err, CM_ERR_VALIDATION,
+		       "Tag %s names ACME certificate authority '%.64s', which this server does "
+		       "not have configured",
+		       ACM_ACME_CA_TAG, want);
+}
+
+/* The job that has the ACME worker issue a public certificate, due now. */
+static int acm_request_job(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+			   const char *ca_name, struct cm_err *err)
+{
+	struct store_acme_job j = {.attempts = 0, .due_at = ctx->now};
+	snprintf(j.cert_id, sizeof(j.cert_id), "%s", c->id);
+	snprintf(j.account_id, sizeof(j.account_id), "%s", c->account_id);
+	snprintf(j.ca_name, sizeof(j.ca_name), "%s", ca_name);
+	snprintf(j.reason, sizeof(j.reason), "ISSUANCE");
+	return store_acme_job_put(ctx->store, &j, true, err);
+}
+
+/* The record, its tags, its ACME job and the idempotency token, all or nothing. */
 static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request *req,
-			     const struct store_acm_cert *c, const char *arn, struct cm_err *err)
+			     const struct store_acm_cert *c, const char *arn, const char *acme_ca,
+			     struct cm_err *err)
 {
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
-	if (store_acm_cert_insert(ctx->store, c, err) < 0)
+	if (store_acm_cert_insert(ctx->store, c, err) < 0 ||
+	    (acme_ca[0] != '\0' && acm_request_job(ctx, c, acme_ca, err) < 0))
 		goto fail;
 	for (size_t i = 0; i < req->n_tags; i++)
 		if (store_acm_tag_put(ctx->store, c->id, req->tags[i].key,
@@ -193,10 +233,12 @@ int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *
 		size_t arn_size, struct cm_err *err)
 {
 	const char *names[ACM_MAX_NAMES];
+	char acme_ca[64];
 	size_t n = 0;
 	struct store_acm_cert c = {0};
 	int rc = -1;
-	if (acm_request_check(req, names, &n, err) < 0)
+	if (acm_request_check(req, names, &n, err) < 0 ||
+	    acm_request_acme_ca(ctx, req, acme_ca, sizeof(acme_ca), err) < 0)
 		return -1;
 	if (req->idempotency_token != NULL) {
 		int found = store_idempotency_get(ctx->store, ctx->account, "RequestCertificate",
@@ -209,8 +251,10 @@ int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *
 	if (acm_request_record(ctx, req, names, n, &c, err) < 0)
 		goto out;
 	acm_arn(ctx, c.id, arn_out, arn_size);
-	if (acm_request_store(ctx, req, &c, arn_out, err) < 0)
+	if (acm_request_store(ctx, req, &c, arn_out, acme_ca, err) < 0)
 		goto out;
+	if (acme_ca[0] != '\0' && ctx->public_cfg->wake != NULL)
+		ctx->public_cfg->wake();
 	c.revision = 1; /* as inserted: the issuing update below follows it */
 	rc = c.ca_arn[0] != '\0' ? acm_request_issue(ctx, &c, err) : 0;
 out:

@@ -50,9 +50,17 @@ static int acm_dns_record(const struct acm_ctx *ctx, const unsigned char key[32]
 	for (int i = 0; i < 10; i++)
 		letters[i] = (char)('a' + b[16 + i] % 26);
 	letters[10] = '\0';
-	snprintf(v->record_name, sizeof(v->record_name), "_%s.%s.", hex_a, base);
-	snprintf(v->record_value, sizeof(v->record_value), "_%s.%s.%s.", hex_b, letters,
-		 ctx->validation_zone);
+	if (ctx->public_cfg != NULL) {
+		/* ACME (issue 8): the CA looks up _acme-challenge.<base>; the CNAME
+		 * sends it into the zone where Certain publishes the TXT. */
+		snprintf(v->record_name, sizeof(v->record_name), "_acme-challenge.%s.", base);
+		snprintf(v->record_value, sizeof(v->record_value), "_%s.%s.", hex_b,
+			 ctx->public_cfg->zone);
+	} else {
+		snprintf(v->record_name, sizeof(v->record_name), "_%s.%s.", hex_a, base);
+		snprintf(v->record_value, sizeof(v->record_value), "_%s.%s.%s.", hex_b, letters,
+			 ctx->validation_zone);
+	}
 	for (char *p = v->record_name; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return 0;
@@ -66,6 +74,23 @@ static const char *acm_domain_status(const char *status)
 	if (strcmp(status, "FAILED") == 0 || strcmp(status, "VALIDATION_TIMED_OUT") == 0)
 		return "FAILED";
 	return "SUCCESS";
+}
+
+/* While the ACME worker validates a certificate, its job holds each name's
+ * status ({"names": {name: status}}); NULL when there is none. Owned. */
+static json_t *acm_job_names(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+			     const char *status)
+{
+	struct store_acme_job j;
+	struct cm_err err = {0};
+	if (ctx->public_cfg == NULL || strcmp(status, "PENDING_VALIDATION") != 0 ||
+	    store_acme_job_get(ctx->store, c->id, &j, &err) < 0)
+		return NULL;
+	json_t *state = json_loads(j.state, 0, NULL);
+	json_t *names = json_incref(json_object_get(state, "names"));
+	json_decref(state);
+	store_acme_job_clear(&j);
+	return names;
 }
 
 /* ValidationDomain of a name: the DomainValidationOptions value (map, from
@@ -95,10 +120,13 @@ int acm_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	json_t *map = c->validation_json != NULL ? json_loads(c->validation_json, 0, NULL) : NULL;
+	json_t *job = dns ? acm_job_names(ctx, c, status) : NULL;
 	for (size_t i = 0; rc == 0 && i < n_names; i++) {
 		struct acm_validation *v = &list[i];
+		const char *seen = json_string_value(json_object_get(job, names[i]));
 		v->domain_name = names[i];
-		v->status = acm_domain_status(status);
+		v->status = seen != NULL && strcmp(seen, "SUCCESS") == 0 ? "SUCCESS"
+									: acm_domain_status(status);
 		v->method = private ? NULL : c->validation_method;
 		acm_validation_domain(map, names[i], v->validation_domain,
 				      sizeof(v->validation_domain));
@@ -106,6 +134,7 @@ int acm_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 			rc = acm_dns_record(ctx, key, names[i], v, err);
 	}
 	json_decref(map);
+	json_decref(job);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc < 0) {
 		free(list);

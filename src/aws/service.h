@@ -14,6 +14,7 @@
 struct store;
 struct keystore;
 struct ref_cache;
+struct acm_public_cfg;
 
 /* Read-only after start: shared by every request thread. */
 struct aws_env {
@@ -24,6 +25,7 @@ struct aws_env {
 	unsigned char token_key[32];    /* MAC key for NextTokens */
 	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
 	const char *acm_validation_zone; /* suffix of ACM DNS validation CNAME targets */
+	const struct acm_public_cfg *acm_public; /* ACME CAs (issue 8); NULL = none */
 	bool test_clock;                /* serve --test-clock: the clock API exists */
 	const char *data_dir;           /* the data folder (audit reports under audit/) */
 };

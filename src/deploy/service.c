@@ -119,27 +119,24 @@ out:
 	return rc;
 }
 
-/* Certificates with a key Certain holds and may hand to a server: what
- * ExportCertificate would hand out, plus imported ones (their key came from
- * the user in the first place). */
+/* Certificates with a key Certain holds: every type. A deployment target is
+ * to Certain what an integrated service (a load balancer, CloudFront) is to
+ * ACM, which uses public certificates there whether or not they can be
+ * exported: the key goes to a server the account configured, in a folder
+ * the operator allowed, never back through the API. */
 static int deploy_cert_usable(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 			      const char *arn, struct cm_err *err)
 {
 	const char *status = store_acm_effective_status(c, ctx->now);
-	bool keyed =
-	    strcmp(c->type, "PRIVATE") == 0 || strcmp(c->type, "IMPORTED") == 0 ||
-	    (strcmp(c->type, "AMAZON_ISSUED") == 0 && strcmp(c->export_option, "ENABLED") == 0);
 	if (strcmp(status, "ISSUED") != 0)
 		return cm_fail(
 		    err, CM_ERR_INVALID_STATE,
 		    "Certificate %.300s is %s: only an ISSUED certificate can be deployed", arn,
 		    status);
-	if (!keyed || c->key_sealed == NULL || c->cert_der == NULL)
-		return cm_fail(
-		    err, CM_ERR_VALIDATION,
-		    "Certificate %.300s cannot be deployed: Certain does not hold a key it "
-		    "may hand out (PRIVATE, IMPORTED, or public with export enabled)",
-		    arn);
+	if (c->key_sealed == NULL || c->cert_der == NULL)
+		return cm_fail(err, CM_ERR_VALIDATION,
+			       "Certificate %.300s cannot be deployed: Certain holds no key for it",
+			       arn);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 struct store;
 struct keystore;
 struct ref_cache;
+struct acm_public_cfg;
 
 struct lifecycle_cfg {
 	struct store *store;
@@ -21,6 +22,7 @@ struct lifecycle_cfg {
 	const char *partition;
 	struct ref_cache *ca_certs;
 	const char *validation_zone;
+	const struct acm_public_cfg *public_cfg; /* ACME CAs (issue 8); NULL = none */
 	int64_t scan_interval;	   /* seconds between scheduler passes (default 86400) */
 	int delivery_max_attempts; /* then DEAD (default 8) */
 	int64_t delivery_interval; /* seconds between delivery passes when idle (default 5) */

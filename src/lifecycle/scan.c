@@ -50,12 +50,29 @@ static struct acm_ctx scan_ctx(const struct lifecycle_cfg *cfg, const char *acco
 				.partition = cfg->partition,
 				.now = now,
 				.ca_certs = cfg->ca_certs,
-				.validation_zone = cfg->validation_zone};
+				.validation_zone = cfg->validation_zone,
+				.public_cfg = cfg->public_cfg};
 }
 
 static int64_t scan_min(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
+}
+
+/* When managed renewal may start (spec §6.7): PRIVATE 60 days before
+ * NotAfter; public a third of the lifetime before, at most
+ * ACM_PUBLIC_RENEWAL_MAX_DAYS (issue 8: short-lived public certificates
+ * must not renew every day); INT64_MAX for what ACM never renews. */
+static int64_t scan_renewal_start(const struct store_acm_cert *c)
+{
+	if (strcmp(c->type, "PRIVATE") == 0)
+		return c->not_after - (int64_t)ACM_PRIVATE_RENEWAL_DAYS * DAY;
+	if (strcmp(c->type, "AMAZON_ISSUED") != 0)
+		return INT64_MAX;
+	int64_t window = (c->not_after - c->not_before) / 3;
+	if (window > (int64_t)ACM_PUBLIC_RENEWAL_MAX_DAYS * DAY)
+		window = (int64_t)ACM_PUBLIC_RENEWAL_MAX_DAYS * DAY;
+	return c->not_after - window;
 }
 
 /* The next moment anything can happen to a live certificate: its expiry,
@@ -67,21 +84,21 @@ static int64_t scan_next_due(const struct store_acm_cert *c, int days, int64_t n
 	int64_t tomorrow = (now / DAY + 1) * DAY;
 	int64_t warn = c->not_after - (int64_t)days * DAY;
 	int64_t due = scan_min(c->not_after, warn > now ? warn : tomorrow);
-	if (strcmp(c->type, "PRIVATE") == 0) {
-		int64_t renew = c->not_after - (int64_t)ACM_PRIVATE_RENEWAL_DAYS * DAY;
+	int64_t renew = scan_renewal_start(c);
+	if (renew != INT64_MAX)
 		due = scan_min(due, renew > now ? renew : tomorrow);
-	}
 	return failed ? scan_min(due, now + 1) : due;
 }
 
-/* Managed renewal applies (spec §6.7): a PRIVATE certificate, eligible, in
- * its window or with a renewal already started (RenewCertificate, or an
- * earlier failed attempt: retried until success, expiry or lost eligibility). */
+/* Managed renewal applies (spec §6.7): a PRIVATE or public certificate,
+ * eligible, in its window or with a renewal already started
+ * (RenewCertificate, or an earlier failed attempt: retried until success,
+ * expiry or lost eligibility). */
 static bool scan_renewal_due(const struct store_acm_cert *c, int64_t now)
 {
-	if (strcmp(c->type, "PRIVATE") != 0 || !acm_renewal_eligible(c, "ISSUED", c->in_use))
+	if (scan_renewal_start(c) == INT64_MAX || !acm_renewal_eligible(c, "ISSUED", c->in_use))
 		return false;
-	return c->not_after - (int64_t)ACM_PRIVATE_RENEWAL_DAYS * DAY <= now ||
+	return scan_renewal_start(c) <= now ||
 	       strcmp(c->renewal_status, "PENDING_AUTO_RENEWAL") == 0;
 }
 
@@ -158,6 +175,7 @@ static int scan_live(const struct acm_ctx *ctx, struct store_acm_cert *c, int da
 		     struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	const char *reason = NULL;
+	char last[48];
 	if (scan_renewal_due(c, ctx->now)) {
 		int rc = acm_renew_now(ctx, c, &reason, err);
 		if (rc < 0)
@@ -166,7 +184,15 @@ static int scan_live(const struct acm_ctx *ctx, struct store_acm_cert *c, int da
 			stats->renewed++;
 			return 0;
 		}
-		stats->renewal_failed++;
+		if (rc == 2) {
+			/* A public renewal runs in the ACME worker; an attempt that
+			 * failed there left its reason for the Action Required marks. */
+			stats->renewal_started++;
+			scan_renewal_reason(c, last, sizeof(last));
+			reason = last[0] != '\0' ? last : NULL;
+		} else {
+			stats->renewal_failed++;
+		}
 	}
 	return scan_live_tx(ctx, c, days, reason, stats, err);
 }

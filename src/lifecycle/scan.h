@@ -13,6 +13,7 @@ struct lifecycle_scan_stats {
 	int expired;	     /* certificates marked EXPIRED */
 	int renewed;	     /* managed renewals that succeeded */
 	int renewal_failed;  /* attempts the CA refused */
+	int renewal_started; /* public renewals handed to (or running in) the ACME worker */
 	int action_required; /* Renewal Action Required events */
 	int skipped;	     /* changed by someone else meanwhile: left for the next pass */
 };

@@ -54,7 +54,7 @@ static int sched_scan(const struct lifecycle_cfg *cfg, struct cm_err *err)
 		log_event(LOG_ERROR, "lifecycle scan failed", "error", err->msg, LOG_END);
 		return -1;
 	}
-	char n[7][24];
+	char n[8][24];
 	snprintf(n[0], sizeof(n[0]), "%d", s.examined);
 	snprintf(n[1], sizeof(n[1]), "%d", s.warned);
 	snprintf(n[2], sizeof(n[2]), "%d", s.expired);
@@ -62,9 +62,10 @@ static int sched_scan(const struct lifecycle_cfg *cfg, struct cm_err *err)
 	snprintf(n[4], sizeof(n[4]), "%d", s.renewal_failed);
 	snprintf(n[5], sizeof(n[5]), "%d", s.action_required);
 	snprintf(n[6], sizeof(n[6]), "%lld", (long long)(clock_monotonic_ms() - started));
+	snprintf(n[7], sizeof(n[7]), "%d", s.renewal_started);
 	log_event(s.examined > 0 ? LOG_INFO : LOG_DEBUG, "lifecycle scan", "examined", n[0],
 		  "warned", n[1], "expired", n[2], "renewed", n[3], "renewal_failed", n[4],
-		  "action_required", n[5], "ms", n[6], LOG_END);
+		  "renewal_started", n[7], "action_required", n[5], "ms", n[6], LOG_END);
 	return 0;
 }
 

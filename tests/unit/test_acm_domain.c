@@ -97,7 +97,7 @@ TEST(acm_in_use_certificate_cannot_be_deleted)
 	acm_fixture_close(&f);
 }
 
-TEST(acm_in_use_makes_private_certificates_eligible)
+TEST(acm_in_use_makes_private_and_public_certificates_eligible)
 {
 	/* Eligibility needs no issuance to check: the rule reads the record. */
 	struct store_acm_cert c = {0};
@@ -107,11 +107,14 @@ TEST(acm_in_use_makes_private_certificates_eligible)
 	CHECK(!acm_renewal_eligible(&c, "EXPIRED", true));
 	c.exported = true;
 	CHECK(acm_renewal_eligible(&c, "ISSUED", false));
+	/* Public: in use is enough, export or not (spec §6.7); a public
+	 * certificate that cannot be exported is never "exported". */
 	strcpy(c.type, "AMAZON_ISSUED");
 	strcpy(c.export_option, "DISABLED");
-	CHECK(!acm_renewal_eligible(&c, "ISSUED", true));
-	strcpy(c.export_option, "ENABLED");
+	c.exported = false;
 	CHECK(acm_renewal_eligible(&c, "ISSUED", true));
+	CHECK(!acm_renewal_eligible(&c, "ISSUED", false));
+	CHECK(!acm_renewal_eligible(&c, "PENDING_VALIDATION", true));
 	strcpy(c.type, "IMPORTED");
 	CHECK(!acm_renewal_eligible(&c, "ISSUED", true));
 }

@@ -20,7 +20,8 @@ struct acm_ctx acm_api_ctx(const struct aws_ctx *ctx)
 				.partition = ctx->env->partition,
 				.now = ctx->now,
 				.ca_certs = ctx->env->ca_certs,
-				.validation_zone = ctx->env->acm_validation_zone};
+				.validation_zone = ctx->env->acm_validation_zone,
+				.public_cfg = ctx->env->acm_public};
 }
 
 int acm_api_arn(json_t *in, const char **arn, struct cm_err *err)
