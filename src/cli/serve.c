@@ -49,6 +49,7 @@ struct serve_opts {
 	unsigned public_port;
 	const char *public_url;	 /* base URL certificates name for CRLs and OCSP */
 	long long crl_delay;	 /* seconds from a revocation to the new CRL */
+	const char *acme_config; /* --acme-config FILE: public certificates (issue 8) */
 };
 
 static void serve_usage(FILE *f)
@@ -90,6 +91,9 @@ static void serve_usage(FILE *f)
 		"                       DIR and below (repeat for more folders; none by default)\n"
 		"  --deploy-allow-shell let a deployment target's reload command run through\n"
 		"                       /bin/sh -c (\"Shell\": true); without it, never\n"
+		"  --acme-config FILE   issue public certificates from ACME CAs, validating\n"
+		"                       names with DNS records in a zone Certain updates (JSON;\n"
+		"                       see the README, \"Public certificates\")\n"
 		"  --test-clock         let `certain clock advance` move this server's clock\n"
 		"                       through the API (tests only; never in production)\n\n"
 		"example:\n"
@@ -189,6 +193,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"crl-delay", required_argument, NULL, 0x202},
 		{"deploy-allow", required_argument, NULL, 0x300},
 		{"deploy-allow-shell", no_argument, NULL, 0x301},
+		{"acme-config", required_argument, NULL, 0x400},
 		{"test-clock", no_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -235,6 +240,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 				return -1;
 			break;
 		case 0x301: o->deploy.allow_shell = true; break;
+		case 0x400: o->acme_config = optarg; break;
 		case 0x200:
 			if (serve_parse_public(optarg, o) < 0)
 				return -1;
@@ -381,6 +387,7 @@ static int serve_lifecycle_start(const struct serve_opts *o, const struct aws_en
 				    .partition = env->partition,
 				    .ca_certs = env->ca_certs,
 				    .validation_zone = env->acm_validation_zone,
+				    .public_cfg = env->acm_public,
 				    .scan_interval = o->scan_interval,
 				    .delivery_max_attempts = (int)o->delivery_attempts,
 				    .delivery_interval = o->delivery_interval};
@@ -428,6 +435,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	struct http_config hc = {.listen_addr = o->addr, .port = (uint16_t)o->port,
 				 .threads = o->threads, .max_body = SERVE_MAX_BODY};
 	char *cert = NULL, *key = NULL;
+	struct serve_acme *acme = NULL;
 	struct cm_err err = {0};
 	int rc = 1;
 	if (keystore_derive(ks, "certain/next-token/v1", env.token_key) < 0)
@@ -449,6 +457,12 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 			  LOG_END);
 	}
 	deploy_configure(&o->deploy); /* before the deploy worker and any request */
+	/* Before the scheduler, which renews public certificates through it. */
+	if (o->acme_config != NULL &&
+	    (acme = serve_acme_start(o->acme_config, &env, &err)) == NULL) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		goto out;
+	}
 	/* Before the listener: the test clock's advance runs a lifecycle pass. */
 	if (serve_lifecycle_start(o, &env, &err) < 0) {
 		fprintf(stderr, "certain serve: %s\n", err.msg);
@@ -478,6 +492,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	lifecycle_stop(); /* a pass in progress finishes; then the store may close */
 	rc = 0;
 out:
+	serve_acme_stop(acme); /* after the scheduler, which wakes it */
 	if (key != NULL)
 		OPENSSL_cleanse(key, strlen(key));
 	free(cert);

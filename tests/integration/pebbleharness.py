@@ -42,13 +42,16 @@ class Pebble:
     """One pebble process on 127.0.0.1 with its own folder, config and TLS key."""
 
     def __init__(self, always_valid=True, nonce_reject=0, eab_keys=None,
-                 alternate_roots=0, chain_length=None, dns_server=None):
+                 alternate_roots=0, chain_length=None, dns_server=None,
+                 domain_blocklist=(), validity_days=None):
         self.always_valid = always_valid
         self.nonce_reject = nonce_reject
         self.eab_keys = eab_keys or {}
         self.alternate_roots = alternate_roots
         self.chain_length = chain_length
         self.dns_server = dns_server
+        self.domain_blocklist = list(domain_blocklist)  # refused: rejectedIdentifier
+        self.validity_days = validity_days  # None: pebble's default (5 years)
         self.dir = None
         self.proc = None
         self.port = None
@@ -93,6 +96,10 @@ class Pebble:
         }}
         if self.eab_keys:
             cfg['pebble']['externalAccountMACKeys'] = dict(self.eab_keys)
+        if self.domain_blocklist:
+            cfg['pebble']['domainBlocklist'] = self.domain_blocklist
+        if self.validity_days is not None:
+            cfg['pebble']['certificateValidityPeriod'] = self.validity_days * 86400
         cfg_path = os.path.join(self.dir, 'pebble-config.json')
         with open(cfg_path, 'w') as f:
             json.dump(cfg, f)

@@ -1,0 +1,344 @@
+"""Public certificates from an ACME CA (issue 8), end to end.
+
+A real BIND (named, bindharness) serves the user's zone `user.test.` and
+Certain's validation zone `validation.test.` on loopback; a real pebble (the
+ACME test CA, pebbleharness) resolves through that BIND; `certain serve
+--acme-config` points at both. The plain aws CLI requests a public
+certificate; the test creates the CNAME records Describe shows, in the user's
+zone, as a user would; Certain publishes the dns-01 TXT values by RFC 2136
+(TSIG), pebble validates, and the certificate becomes ISSUED with a chain
+that `openssl verify` accepts against pebble's root. Then: a missing CNAME
+keeps it pending (per-name status), the CA's refusal becomes a
+FailureReason, the hook publisher, managed renewal by the test clock that
+reaches a deployment target, and External Account Binding.
+"""
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from tests.integration import bindharness, pebbleharness
+from tests.integration.harness import OPENSSL_BIN, CertainTestCase, run_certain
+
+WAIT = 90  # seconds a validation and issuance may take on a slow, sanitized build
+VALIDITY_DAYS = 90  # pebble's certificates live as long as Let's Encrypt's
+EAB_KEY = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W'
+
+
+def acme_available():
+    return bindharness.available() and pebbleharness.available()
+
+
+class AcmeCase(CertainTestCase):
+    """One BIND, one pebble and one Certain per class. Subclasses say how
+    Certain publishes (RFC 2136 or a hook) and what pebble requires."""
+
+    pebble_options = {}
+    use_hook = False
+    blocked = ('blocked.user.test',)
+
+    @classmethod
+    def setUpClass(cls):
+        if not acme_available():
+            raise unittest.SkipTest('named, dig, nsupdate or pebble missing')
+        cls.bind = bindharness.BindServer().start()
+        cls.addClassCleanup(cls.bind.stop)
+        cls.pebble = pebbleharness.Pebble(always_valid=False, dns_server=cls.bind.server,
+                                          domain_blocklist=cls.blocked,
+                                          validity_days=VALIDITY_DAYS, **cls.pebble_options)
+        cls.addClassCleanup(cls.pebble.stop)
+        cls.pebble.start()
+        cls.conf_dir = os.path.join(cls.bind.root, 'certain-conf')
+        os.makedirs(cls.conf_dir, exist_ok=True)
+        cls.deploy_dir = os.path.join(cls.bind.root, 'deploy')
+        os.makedirs(cls.deploy_dir, exist_ok=True)
+        path = cls.write_config()
+        cls.server_args = ('--acme-config', path, '--test-clock', '--deploy-allow',
+                           cls.deploy_dir)
+        super().setUpClass()
+
+    @classmethod
+    def ca_entry(cls):
+        entry = {'name': 'pebble', 'directory': cls.pebble.directory_url,
+                 'contact': 'ops@user.test', 'ca_bundle': cls.pebble.ca_bundle}
+        return entry
+
+    @classmethod
+    def write_config(cls):
+        validation = {'zone': cls.bind.validation_zone, 'resolver': cls.bind.server,
+                      'recheck_seconds': 1}
+        if cls.use_hook:
+            validation['hook'] = cls.write_hook()
+        else:
+            validation['dns_server'] = cls.bind.server
+            validation['tsig'] = {'name': cls.bind.key_name, 'algorithm': 'hmac-sha256',
+                                  'secret': cls.bind.key_secret}
+        conf = {'certificate_authorities': [cls.ca_entry()], 'validation': validation}
+        path = os.path.join(cls.conf_dir, 'acme.json')
+        with open(path, 'w') as f:
+            json.dump(conf, f)
+        os.chmod(path, 0o600)
+        return path
+
+    @classmethod
+    def write_hook(cls):
+        raise NotImplementedError
+
+    # -- helpers -----------------------------------------------------------------
+
+    def request(self, *names, key='RSA_2048', tags=None):
+        args = ['acm', 'request-certificate', '--domain-name', names[0],
+                '--validation-method', 'DNS', '--key-algorithm', key]
+        if len(names) > 1:
+            args += ['--subject-alternative-names', *names]
+        if tags:
+            args += ['--tags', *[f'Key={k},Value={v}' for k, v in tags.items()]]
+        return self.cli_ok(*args)['CertificateArn']
+
+    def certain(self, *args):
+        rc, out, err = run_certain(self.server, *args)
+        self.assertEqual(rc, 0, f'certain {" ".join(args)}: {err}')
+        return out
+
+    def describe(self, arn):
+        return self.cli_ok('acm', 'describe-certificate', '--certificate-arn',
+                           arn)['Certificate']
+
+    def wait_for(self, arn, pred, what, timeout=WAIT):
+        deadline = time.monotonic() + timeout
+        while True:
+            c = self.describe(arn)
+            if pred(c):
+                return c
+            if time.monotonic() > deadline:
+                self.fail(f'{what}: still {json.dumps(c, indent=1)[:3000]}\n'
+                          f'{self.server.stderr_tail(30)}')
+            time.sleep(0.3)
+
+    def wait_status(self, arn, status, timeout=WAIT):
+        return self.wait_for(arn, lambda c: c['Status'] == status, f'waiting for {status}',
+                             timeout)
+
+    def create_cnames(self, cert):
+        """What a user does once per name: the CNAME records Describe shows."""
+        done = set()
+        for dvo in cert['DomainValidationOptions']:
+            rr = dvo['ResourceRecord']
+            if rr['Name'] not in done:
+                self.bind.add_cname(rr['Name'], rr['Value'])
+                done.add(rr['Name'])
+
+    def pending_records(self, arn):
+        """Describe until every name shows its record (a public DNS request)."""
+        return self.wait_for(arn, lambda c: all('ResourceRecord' in d for d in
+                                                c.get('DomainValidationOptions', [])),
+                             'waiting for the validation records', 10)
+
+    def verify_chain(self, arn):
+        out = self.cli_ok('acm', 'get-certificate', '--certificate-arn', arn)
+        d = os.path.join(self.tmp, arn.rsplit('/', 1)[1])
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, 'cert.pem'), 'w') as f:
+            f.write(out['Certificate'])
+        with open(os.path.join(d, 'chain.pem'), 'w') as f:
+            f.write(out.get('CertificateChain', ''))
+        root = os.path.join(d, 'root.pem')
+        with open(root, 'w') as f:
+            f.write(self.pebble.roots()[0])
+        p = subprocess.run([OPENSSL_BIN, 'verify', '-CAfile', root, '-untrusted',
+                            os.path.join(d, 'chain.pem'), os.path.join(d, 'cert.pem')],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        text = subprocess.run([OPENSSL_BIN, 'x509', '-noout', '-text', '-in',
+                               os.path.join(d, 'cert.pem')], capture_output=True,
+                              text=True, check=True).stdout
+        return out, text
+
+    def txt_values(self, cert):
+        """The TXT values now published at the names' CNAME targets."""
+        out = []
+        for dvo in cert['DomainValidationOptions']:
+            out += [r for r in self.bind.query(dvo['ResourceRecord']['Value'], 'TXT')
+                    if r[1] == 'TXT']
+        return out
+
+
+@unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
+class PublicCertificateTests(AcmeCase):
+
+    def test_issued_after_the_cnames_appear(self):
+        arn = self.request('www.user.test', '*.www.user.test', 'api.user.test')
+        c = self.pending_records(arn)
+        self.assertEqual(c['Type'], 'AMAZON_ISSUED')
+        self.assertEqual(c['Status'], 'PENDING_VALIDATION')
+        dvos = {d['DomainName']: d for d in c['DomainValidationOptions']}
+        self.assertEqual(set(dvos), {'www.user.test', '*.www.user.test', 'api.user.test'})
+        for name, d in dvos.items():
+            base = name[2:] if name.startswith('*.') else name
+            rr = d['ResourceRecord']
+            self.assertEqual(rr['Type'], 'CNAME')
+            self.assertEqual(rr['Name'], f'_acme-challenge.{base}.')
+            self.assertRegex(rr['Value'], r'^_[0-9a-f]{32}\.validation\.test\.$')
+            self.assertEqual(d['ValidationMethod'], 'DNS')
+        # A wildcard and its base share one record.
+        self.assertEqual(dvos['www.user.test']['ResourceRecord'],
+                         dvos['*.www.user.test']['ResourceRecord'])
+        # The same record for every request of the name (a standing CNAME).
+        again = self.pending_records(self.request('api.user.test'))
+        self.assertEqual(again['DomainValidationOptions'][0]['ResourceRecord'],
+                         dvos['api.user.test']['ResourceRecord'])
+
+        # No CNAME yet: nothing is asked of the CA, the names stay pending.
+        time.sleep(2.5)
+        c = self.describe(arn)
+        self.assertEqual(c['Status'], 'PENDING_VALIDATION')
+        self.assertEqual({d['ValidationStatus'] for d in c['DomainValidationOptions']},
+                         {'PENDING_VALIDATION'})
+
+        # One name's record: that name validates, the other still waits.
+        rr = dvos['www.user.test']['ResourceRecord']
+        self.bind.add_cname(rr['Name'], rr['Value'])
+        c = self.wait_for(arn, lambda c: {d['DomainName']: d['ValidationStatus'] for d in
+                                          c['DomainValidationOptions']}['www.user.test']
+                          == 'SUCCESS', 'www validated')
+        status = {d['DomainName']: d['ValidationStatus'] for d in c['DomainValidationOptions']}
+        self.assertEqual(status['api.user.test'], 'PENDING_VALIDATION')
+        self.assertEqual(c['Status'], 'PENDING_VALIDATION')
+
+        # All records: issued, by the CA, for every name, with a chain to its root.
+        rr = dvos['api.user.test']['ResourceRecord']
+        self.bind.add_cname(rr['Name'], rr['Value'])
+        c = self.wait_status(arn, 'ISSUED')
+        self.assertEqual({d['ValidationStatus'] for d in c['DomainValidationOptions']},
+                         {'SUCCESS'})
+        self.assertEqual(sorted(c['SubjectAlternativeNames']),
+                         sorted(['www.user.test', '*.www.user.test', 'api.user.test']))
+        self.assertEqual(c['KeyAlgorithm'], 'RSA_2048')
+        self.assertIn('Pebble', c['Issuer'])
+        _, text = self.verify_chain(arn)
+        self.assertIn('DNS:*.www.user.test', text)
+        # The TXT values were removed once validated.
+        self.assertEqual(self.txt_values(c), [])
+
+    def test_ec_key_and_available_event(self):
+        arn = self.request('ec.user.test', key='EC_prime256v1')
+        self.create_cnames(self.pending_records(arn))
+        c = self.wait_status(arn, 'ISSUED')
+        self.assertEqual(c['KeyAlgorithm'], 'EC_prime256v1')
+        _, text = self.verify_chain(arn)
+        self.assertIn('prime256v1', text)
+        events = json.dumps(self.certain('events', 'list'))
+        self.assertIn(arn, events)
+        self.assertIn('ACM Certificate Available', events)
+
+    def test_refused_name_becomes_failure_reason(self):
+        arn = self.request('blocked.user.test')
+        self.create_cnames(self.pending_records(arn))
+        c = self.wait_status(arn, 'FAILED')
+        self.assertEqual(c['FailureReason'], 'DOMAIN_NOT_ALLOWED')
+
+    def test_missing_cname_times_out_after_72_hours(self):
+        arn = self.request('never.user.test')
+        self.pending_records(arn)
+        self.certain('clock', 'advance', '73h')
+        c = self.describe(arn)
+        self.assertEqual(c['Status'], 'VALIDATION_TIMED_OUT')
+
+    def test_unknown_acme_ca_tag_is_refused(self):
+        rc, out = self.cli('acm', 'request-certificate', '--domain-name', 'x.user.test',
+                           '--validation-method', 'DNS', '--tags',
+                           'Key=certain:acme-ca,Value=nosuch')
+        self.assertNotEqual(rc, 0)
+        self.assertIn('ValidationException', out)
+        self.assertIn('nosuch', out)
+
+    def test_renewal_by_the_test_clock_reaches_a_deployment(self):
+        arn = self.request('renew.user.test')
+        self.create_cnames(self.pending_records(arn))
+        first = self.wait_status(arn, 'ISSUED')
+        cert = os.path.join(self.deploy_dir, 'renew.pem')
+        key = os.path.join(self.deploy_dir, 'renew.key')
+        target = self.certain('targets', 'create', '--kind', 'files', '--fullchain-path', cert,
+                              '--key-path', key)['Target']['TargetArn']
+        self.certain('targets', 'associate', target, arn)
+        self.assertTrue(os.path.exists(cert))
+        self.assertEqual(self.describe(arn)['RenewalEligibility'], 'ELIGIBLE')
+        # Into the renewal window: a third of the lifetime, at most 45 days.
+        days = int(VALIDITY_DAYS - min(VALIDITY_DAYS / 3, 45)) + 1
+        self.certain('clock', 'advance', f'{days}d')
+        c = self.wait_for(arn, lambda c: c['Serial'] != first['Serial'] and
+                          c.get('RenewalSummary', {}).get('RenewalStatus') == 'SUCCESS',
+                          'the renewal')
+        self.assertEqual(c['Status'], 'ISSUED')
+        self.verify_chain(arn)
+        # The new certificate reaches the target by itself.
+        deadline = time.monotonic() + WAIT
+        want = c['Serial'].replace(':', '').upper()
+        while True:
+            p = subprocess.run([OPENSSL_BIN, 'x509', '-noout', '-serial', '-in', cert],
+                               capture_output=True, text=True)
+            if want in p.stdout.replace(':', '').upper():
+                break
+            self.assertLess(time.monotonic(), deadline, 'the renewed certificate was not '
+                            f'deployed: {p.stdout}')
+            time.sleep(0.3)
+
+
+@unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
+class HookPublisherTests(AcmeCase):
+    """validation.hook: any DNS provider through a command; here it updates
+    the same BIND with nsupdate, and records what it was asked."""
+
+    use_hook = True
+
+    @classmethod
+    def write_hook(cls):
+        cls.hook_log = os.path.join(cls.conf_dir, 'hook.log')
+        path = os.path.join(cls.conf_dir, 'hook.sh')
+        key = f'hmac-sha256:{cls.bind.key_name}:{cls.bind.key_secret}'
+        with open(path, 'w') as f:
+            f.write('#!/bin/sh\n'
+                    f'echo "$1 $2 $3" >> {cls.hook_log}\n'
+                    f'case "$1" in add) op="update add $2 60 IN TXT \\"$3\\"";;\n'
+                    f'  remove) op="update delete $2 IN TXT \\"$3\\"";; *) exit 2;; esac\n'
+                    f'printf "server 127.0.0.1 {cls.bind.port}\\n%s\\nsend\\n" "$op" | '
+                    f'/usr/bin/nsupdate -t 5 -y {key}\n')
+        os.chmod(path, 0o700)
+        return path
+
+    def test_hook_publishes_and_removes(self):
+        arn = self.request('hook.user.test')
+        self.create_cnames(self.pending_records(arn))
+        c = self.wait_status(arn, 'ISSUED')
+        self.verify_chain(arn)
+        with open(self.hook_log) as f:
+            lines = f.read().split('\n')
+        target = c['DomainValidationOptions'][0]['ResourceRecord']['Value'].rstrip('.')
+        self.assertTrue(any(re.match(rf'add {re.escape(target)} \S{{43}}$', x) for x in lines),
+                        lines)
+        self.assertTrue(any(x.startswith(f'remove {target} ') for x in lines), lines)
+
+
+@unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
+class ExternalAccountBindingTests(AcmeCase):
+    """A CA that requires EAB: the configured kid and key create the account."""
+
+    pebble_options = {'eab_keys': {'kid-1': EAB_KEY}}
+
+    @classmethod
+    def ca_entry(cls):
+        entry = super().ca_entry()
+        entry['eab'] = {'kid': 'kid-1', 'hmac_key': EAB_KEY}
+        return entry
+
+    def test_issued_with_eab(self):
+        arn = self.request('eab.user.test')
+        self.create_cnames(self.pending_records(arn))
+        self.wait_status(arn, 'ISSUED')
+        self.verify_chain(arn)
+
+
+if __name__ == '__main__':
+    unittest.main()
