@@ -66,6 +66,10 @@ class AcmeCase(CertainTestCase):
         return entry
 
     @classmethod
+    def ca_entries(cls):
+        return [cls.ca_entry()]
+
+    @classmethod
     def write_config(cls):
         validation = {'zone': cls.bind.validation_zone, 'resolver': cls.bind.server,
                       'recheck_seconds': 1}
@@ -75,7 +79,7 @@ class AcmeCase(CertainTestCase):
             validation['dns_server'] = cls.bind.server
             validation['tsig'] = {'name': cls.bind.key_name, 'algorithm': 'hmac-sha256',
                                   'secret': cls.bind.key_secret}
-        conf = {'certificate_authorities': [cls.ca_entry()], 'validation': validation}
+        conf = {'certificate_authorities': cls.ca_entries(), 'validation': validation}
         path = os.path.join(cls.conf_dir, 'acme.json')
         with open(path, 'w') as f:
             json.dump(conf, f)
@@ -168,6 +172,11 @@ class AcmeCase(CertainTestCase):
 @unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
 class PublicCertificateTests(AcmeCase):
 
+    @classmethod
+    def ca_entries(cls):
+        second = dict(cls.ca_entry(), name='second')
+        return [dict(cls.ca_entry(), default=True), second]
+
     def test_issued_after_the_cnames_appear(self):
         arn = self.request('www.user.test', '*.www.user.test', 'api.user.test')
         c = self.pending_records(arn)
@@ -186,7 +195,8 @@ class PublicCertificateTests(AcmeCase):
         self.assertEqual(dvos['www.user.test']['ResourceRecord'],
                          dvos['*.www.user.test']['ResourceRecord'])
         # The same record for every request of the name (a standing CNAME).
-        again = self.pending_records(self.request('api.user.test'))
+        again_arn = self.request('api.user.test')
+        again = self.pending_records(again_arn)
         self.assertEqual(again['DomainValidationOptions'][0]['ResourceRecord'],
                          dvos['api.user.test']['ResourceRecord'])
 
@@ -219,7 +229,9 @@ class PublicCertificateTests(AcmeCase):
         self.assertIn('Pebble', c['Issuer'])
         _, text = self.verify_chain(arn)
         self.assertIn('DNS:*.www.user.test', text)
-        # The TXT values were removed once validated.
+        # The other request for api.user.test goes through the same record;
+        # once both are done, every TXT value has been removed.
+        self.wait_status(again_arn, 'ISSUED')
         self.assertEqual(self.txt_values(c), [])
 
     def test_ec_key_and_available_event(self):
@@ -253,6 +265,37 @@ class PublicCertificateTests(AcmeCase):
         self.assertNotEqual(rc, 0)
         self.assertIn('ValidationException', out)
         self.assertIn('nosuch', out)
+
+    def test_tag_picks_another_configured_ca(self):
+        arn = self.request('second.user.test', tags={'certain:acme-ca': 'second'})
+        self.create_cnames(self.pending_records(arn))
+        self.wait_status(arn, 'ISSUED')
+        self.verify_chain(arn)
+        # Its own ACME account at that CA, logged when registered.
+        self.assertIn('ca="second"', self.server.stderr_text())
+
+    def test_renewal_waits_for_a_removed_cname(self):
+        arn = self.request('gone.user.test')
+        c = self.pending_records(arn)
+        self.create_cnames(c)
+        first = self.wait_status(arn, 'ISSUED')
+        name = c['DomainValidationOptions'][0]['ResourceRecord']['Name']
+        self.bind.remove(name, 'CNAME')
+        rc, out, err = run_certain(self.server, 'targets', 'create', '--kind', 'files',
+                                   '--cert-path', os.path.join(self.deploy_dir, 'gone.pem'),
+                                   '--key-path', os.path.join(self.deploy_dir, 'gone.key'))
+        self.assertEqual(rc, 0, err)
+        self.certain('targets', 'associate', out['Target']['TargetArn'], arn)
+        self.cli_ok('acm', 'renew-certificate', '--certificate-arn', arn)
+        c = self.wait_for(arn, lambda c: c.get('RenewalSummary', {}).get('RenewalStatus') ==
+                          'PENDING_VALIDATION', 'renewal waiting for DNS')
+        self.assertEqual(c['Serial'], first['Serial'])
+        self.assertEqual(c['Status'], 'ISSUED')  # the current certificate stays in service
+        # The standing record back: the renewal completes by itself.
+        self.create_cnames(c)
+        c = self.wait_for(arn, lambda c: c.get('RenewalSummary', {}).get('RenewalStatus') ==
+                          'SUCCESS', 'renewal after the CNAME is back')
+        self.assertNotEqual(c['Serial'], first['Serial'])
 
     def test_renewal_by_the_test_clock_reaches_a_deployment(self):
         arn = self.request('renew.user.test')
