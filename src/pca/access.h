@@ -57,6 +57,19 @@ int pca_permission_list(const struct pca_ctx *ctx, const char *arn, const char *
 				   const char *ca_arn),
 			void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
 
+/* The service principal ACM acts as when it uses a CA. */
+#define PCA_ACM_PRINCIPAL "acm.amazonaws.com"
+
+/* Whether ACM may renew, by itself, a certificate of ctx->account issued by
+ * this CA (spec pca.md §6.10, acm.md §6.7): on a CA of the same account the
+ * CA must have granted PCA_ACM_PRINCIPAL, for this account, all of
+ * IssueCertificate, GetCertificate and ListPermissions; without them
+ * CM_ERR_ACCESS_DENIED (ACM's PCA_ACCESS_DENIED). A CA of another account is
+ * shared through its resource policy, which the issuance itself checks
+ * (permissions do not cross accounts), so it passes here. An unknown CA is
+ * CM_ERR_NOT_FOUND. First issuance does not need this (§6.10). */
+int pca_acm_renewal_allowed(const struct pca_ctx *ctx, const char *ca_arn, struct cm_err *err);
+
 /* Parses the stored comma-separated ActionType names into bits. */
 unsigned pca_perm_actions_parse(const char *text);
 

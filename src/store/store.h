@@ -694,6 +694,11 @@ int store_permission_insert(struct store *st, const struct store_permission *p,
 /* CM_ERR_NOT_FOUND when there is none. */
 int store_permission_delete(struct store *st, const char *ca_id, const char *principal,
 			    const char *source_account, struct cm_err *err);
+/* The permission of (ca, principal, source account) into *out, or
+ * CM_ERR_NOT_FOUND when there is none (a primary-key lookup). */
+int store_permission_get(struct store *st, const char *ca_id, const char *principal,
+			 const char *source_account, struct store_permission *out,
+			 struct cm_err *err);
 /* Pages a CA's permissions in (principal, source_account) order strictly after
  * the cursor (after_principal NULL = from the start). Returns rows passed to
  * fn, -1 on error. */
