@@ -217,15 +217,33 @@ out:
 	return rc;
 }
 
+/* The notAfter a revoked certificate must pass to stay listed: AWS drops
+ * expired certificates from its CRLs, but only once a CRL made after the
+ * expiry has listed them (spec §6.8), so a client holding the previous CRL
+ * still learns of the revocation. Before any CRL: now. */
+static int pca_crl_expiry_cutoff(const struct pca_ctx *ctx, const struct store_ca *ca,
+				 int64_t *cutoff, struct cm_err *err)
+{
+	struct store_crl prev;
+	*cutoff = ctx->now;
+	if (store_crl_get(ctx->store, ca->id, &prev, err) < 0)
+		return err->code == CM_ERR_NOT_FOUND ? 0 : -1;
+	if (prev.this_update > 0 && prev.this_update < *cutoff)
+		*cutoff = prev.this_update;
+	return 0;
+}
+
 int pca_crl_generate(const struct pca_ctx *ctx, const struct store_ca *ca, struct pca_crl *out,
 		     struct cm_err *err)
 {
 	struct pca_revocation_cfg cfg;
 	struct pca_crl_list l = {0};
+	int64_t cutoff;
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
 	pca_revocation_cfg_parse(ca->revocation_json, &cfg);
-	if (store_cert_revoked_each(ctx->store, ca->id, pca_crl_list_add, &l, err) < 0)
+	if (pca_crl_expiry_cutoff(ctx, ca, &cutoff, err) < 0 ||
+	    store_cert_revoked_each(ctx->store, ca->id, cutoff, pca_crl_list_add, &l, err) < 0)
 		goto out;
 	if (l.failed) {
 		cm_fail(err, CM_ERR_INTERNAL, "out of memory listing revoked certificates");

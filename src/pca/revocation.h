@@ -51,7 +51,10 @@ struct pca_crl {
 void pca_crl_clear(struct pca_crl *crl);
 
 /* Builds the CA's complete CRL at ctx->now (RFC 5280 §5): every revoked
- * certificate (expired ones kept, as AWS keeps them), a fresh CRLNumber
+ * certificate until it has expired and been listed in one CRL made after its
+ * expiry (spec §5.12, §6.8; RFC 5280 §3.3 allows no earlier removal), that is
+ * those with notAfter later than the previous CRL's thisUpdate or than now,
+ * whichever is earlier; a fresh CRLNumber
  * (stored before signing, so none is ever reused), nextUpdate = now +
  * ExpirationInDays. Recording it as published is store_crl_set_published,
  * once the caller has written it out. */

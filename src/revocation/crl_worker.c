@@ -137,6 +137,15 @@ void crl_worker_ca_changed(const char *ca_id)
 	crl_request(ca_id, 0);
 }
 
+void crl_worker_clock_moved(void)
+{
+	/* The wait is on a monotonic deadline computed from the old clock_now(). */
+	pthread_mutex_lock(&crlw.mu);
+	if (crlw.cv_ready)
+		pthread_cond_broadcast(&crlw.cv);
+	pthread_mutex_unlock(&crlw.mu);
+}
+
 /* A bucket name may hold '/', so refuse any path part that climbs out. */
 static bool crl_bucket_safe(const char *bucket)
 {

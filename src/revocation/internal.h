@@ -16,6 +16,8 @@ int crl_worker_start(const struct revocation_cfg *cfg, struct cm_err *err);
 void crl_worker_stop(void);
 void crl_worker_revoked(const char *ca_id);
 void crl_worker_ca_changed(const char *ca_id);
+/* The clock moved (test clock): recompute what is due now. */
+void crl_worker_clock_moved(void);
 /* A copy of the CA's current CRL (owned, free()); -1 when there is none. */
 int crl_worker_get(const char *ca_id, unsigned char **der, size_t *len);
 

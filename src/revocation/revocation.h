@@ -36,6 +36,11 @@ int revocation_start(const struct revocation_cfg *cfg, struct cm_err *err);
  * Call after the public listener has stopped. Safe when not started. */
 void revocation_stop(void);
 
+/* Tells the publishers that clock_now() jumped (`certain clock advance`):
+ * CRLs that became due meanwhile are published now, not when the worker's
+ * sleep, measured on the old clock, ends. Safe when not started. */
+void revocation_clock_moved(void);
+
 /* The public listener's handler (ctx unused): GET /crl/<CA id>.crl,
  * POST /ocsp (and POST / for OcspCustomCname hosts), GET /ocsp/<base64>;
  * anything else 404. */

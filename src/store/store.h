@@ -524,9 +524,10 @@ struct store_revoked {
 	const char *reason;
 	int64_t not_after;
 };
-/* Calls fn for every revoked certificate of the CA, through the index
- * (ca_id, revoked_at). Returns the number of rows, -1 on error. */
-int store_cert_revoked_each(struct store *st, const char *ca_id,
+/* Calls fn for every revoked certificate of the CA whose not_after is later
+ * than not_after_min (INT64_MIN: all), through the index (ca_id, revoked_at).
+ * Returns the number of rows, -1 on error. */
+int store_cert_revoked_each(struct store *st, const char *ca_id, int64_t not_after_min,
 			    void (*fn)(void *ctx, const struct store_revoked *r), void *ctx,
 			    struct cm_err *err);
 /* What OCSP needs of one serial, without its DER: revoked_at (0 = not

@@ -19,7 +19,7 @@ import urllib.request
 
 from tests.integration.harness import (EXT_AIA, EXT_CDP, CA, CertainTestCase, create_ca,
                                        free_port, get_ca_csr, get_certificate, issue,
-                                       issue_and_get, to_bytes)
+                                       issue_and_get, run_certain, to_bytes)
 
 WAIT = 15.0  # seconds a revocation may take to show (the server runs --crl-delay 1)
 
@@ -30,14 +30,17 @@ def revocation(bucket, ocsp=True):
             'OcspConfiguration': {'Enabled': ocsp}}
 
 
-class RevocationTest(CertainTestCase):
+class RevocationBase(CertainTestCase):
+    """The server with its public listener, the two CAs and the helpers."""
+
+    extra_args = ()
 
     @classmethod
     def setUpClass(cls):
         cls.public_port = free_port()
         cls.public = f'http://127.0.0.1:{cls.public_port}'
         cls.server_args = ('--public-listen', f'127.0.0.1:{cls.public_port}',
-                           '--crl-delay', '1')
+                           '--crl-delay', '1', *cls.extra_args)
         super().setUpClass()
 
     @classmethod
@@ -70,10 +73,11 @@ class RevocationTest(CertainTestCase):
 
     # -- helpers ------------------------------------------------------------
 
-    def leaf(self, ca, cn='leaf.example.com'):
+    def leaf(self, ca, cn='leaf.example.com', validity=None):
         """(PEM path, PEM, serial hex) of a new leaf issued by ca."""
         key = self.openssl.genkey()
-        _, pem, _ = issue_and_get(self.pca, ca.arn, self.openssl.csr(key, f'/CN={cn}'))
+        _, pem, _ = issue_and_get(self.pca, ca.arn, self.openssl.csr(key, f'/CN={cn}'),
+                                  validity=validity)
         return self.openssl.write(pem, 'leaf'), pem, self.openssl.cert(pem).serial_hex
 
     def revoke(self, ca, serial_hex, reason='KEY_COMPROMISE'):
@@ -127,6 +131,12 @@ class RevocationTest(CertainTestCase):
         p = self.openssl.run('ocsp', '-issuer', self.sub_pem, '-CAfile', self.root_pem,
                              '-url', f'{self.public}/ocsp', *args, check=False)
         return p.returncode, (p.stdout + p.stderr).decode(errors='replace')
+
+    def listed(self, text, serial_hex):
+        return serial_hex.upper() in text.replace(':', '').upper()
+
+
+class RevocationTest(RevocationBase):
 
     # -- CRL ----------------------------------------------------------------
 
@@ -275,6 +285,55 @@ class RevocationTest(CertainTestCase):
         out = (p.stdout + p.stderr).decode(errors='replace')
         self.assertIn(f'{path}: good', out)
         self.assertIn('Response verify OK', out)
+
+
+class CrlExpiryTest(RevocationBase):
+    """Spec pca.md §5.12, §6.8: a revoked certificate stays in the CRL until it
+    expires, then appears in one more CRL and leaves (RFC 5280 §3.3), by the
+    server's clock (`serve --test-clock`, `certain clock advance`)."""
+
+    extra_args = ('--test-clock',)
+
+    def advance(self, duration):
+        rc, out, err = run_certain(self.server, 'clock', 'advance', duration)
+        self.assertEqual(rc, 0, err)
+        return out['Now']
+
+    def next_crl(self, ca, after_number):
+        """The CA's first CRL numbered above after_number: (der, pem, text)."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            got = self.crl(ca)
+            if self.crl_number(got[2]) > after_number:
+                return got
+            if time.monotonic() > deadline:
+                self.fail(f'no CRL after number {after_number} within {WAIT} s')
+            time.sleep(0.2)
+
+    def test_expired_entries_leave_after_one_more_crl(self):
+        _, _, short_serial = self.leaf(self.sub, 'short.example.com',
+                                           validity={'Type': 'DAYS', 'Value': 2})
+        _, _, long_serial = self.leaf(self.sub, 'long.example.com')   # 30 days
+        self.revoke(self.sub, short_serial)
+        self.revoke(self.sub, long_serial, 'SUPERSEDED')
+        self.crl_listing(self.sub, short_serial)
+        _, _, text = self.crl_listing(self.sub, long_serial)
+        self.assertTrue(self.listed(text, short_serial), text)
+        # Past the short one's notAfter; the CRL (3 days, renewed at half) is due.
+        self.advance('49h')
+        _, _, text = self.next_crl(self.sub, self.crl_number(text))
+        self.assertTrue(self.listed(text, short_serial),
+                        'the first CRL after the expiry must still list it:\n' + text)
+        self.assertTrue(self.listed(text, long_serial), text)
+        # The next one leaves it out; the unexpired revocation stays.
+        self.advance('37h')
+        der, pem, text = self.next_crl(self.sub, self.crl_number(text))
+        self.assertFalse(self.listed(text, short_serial), text)
+        self.assertTrue(self.listed(text, long_serial), text)
+        self.assertIn('Superseded', text)
+        out = self.openssl.run('crl', '-inform', 'DER', '-in', der, '-CAfile', self.sub_pem,
+                               '-noout').stderr.decode()
+        self.assertIn('verify OK', out)
 
 
 if __name__ == '__main__':

@@ -101,9 +101,13 @@ TEST(store_revoked_list_and_status)
 	add_cert(st, "ca2", "0b", true);
 	CHECK(store_cert_revoke(st, "ca", "0b", 50, "KEY_COMPROMISE", &err) == 0);
 	n_revoked = 0;
-	CHECK(store_cert_revoked_each(st, "ca", count_revoked, NULL, &err) == 1);
+	CHECK(store_cert_revoked_each(st, "ca", INT64_MIN, count_revoked, NULL, &err) == 1);
 	CHECK(n_revoked == 1);
-	CHECK(store_cert_revoked_each(st, "ca2", count_revoked, NULL, &err) == 0);
+	CHECK(store_cert_revoked_each(st, "ca2", INT64_MIN, count_revoked, NULL, &err) == 0);
+	/* Past its notAfter (1000) a revoked certificate is left out when asked. */
+	CHECK(store_cert_revoked_each(st, "ca", 999, count_revoked, NULL, &err) == 1);
+	CHECK(store_cert_revoked_each(st, "ca", 1000, count_revoked, NULL, &err) == 0);
+	CHECK(n_revoked == 2);
 	CHECK(store_cert_status(st, "ca", "0a", &at, reason, sizeof(reason), &err) == 0 &&
 	      at == 0);
 	CHECK(store_cert_status(st, "ca", "0b", &at, reason, sizeof(reason), &err) == 0 &&
