@@ -154,7 +154,7 @@ static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req 
 			  struct pca_issue_job *job, const unsigned char serial[16],
 			  struct store_cert *rec, struct cm_err *err)
 {
-	char crl_url[300], ocsp_url[300];
+	char crl_url[640], ocsp_url[300]; /* CustomCname and CustomPath: 253 each */
 	/* CDP and AIA (spec §6.8); x509_issue leaves them out of a root's own certificate. */
 	pca_revocation_urls(&job->ca, crl_url, sizeof(crl_url), ocsp_url, sizeof(ocsp_url));
 	struct x509_issue_params p = {

@@ -68,6 +68,9 @@ void pca_revocation_cfg_parse(const char *text, struct pca_revocation_cfg *out)
 		out->crl_days = (int)days;
 	pca_copy_string(c, "S3BucketName", out->crl_bucket, sizeof(out->crl_bucket));
 	pca_copy_string(c, "CustomCname", out->crl_cname, sizeof(out->crl_cname));
+	pca_copy_string(c, "CustomPath", out->crl_path, sizeof(out->crl_path));
+	if (out->crl_path[0] == '\0')
+		snprintf(out->crl_path, sizeof(out->crl_path), "crl");
 	out->crl_omit_cdp = json_is_true(json_object_get(dp, "OmitExtension"));
 	out->ocsp_enabled = json_is_true(json_object_get(o, "Enabled"));
 	pca_copy_string(o, "OcspCustomCname", out->ocsp_cname, sizeof(out->ocsp_cname));
@@ -97,9 +100,11 @@ void pca_revocation_urls(const struct store_ca *ca, char *crl, size_t crl_size, 
 	crl[0] = ocsp[0] = '\0';
 	if (cfg.crl_enabled && !cfg.crl_omit_cdp) {
 		if (cfg.crl_cname[0] != '\0')
-			snprintf(crl, crl_size, "http://%s/crl/%s.crl", cfg.crl_cname, ca->id);
+			snprintf(crl, crl_size, "http://%s/%s/%s.crl", cfg.crl_cname, cfg.crl_path,
+				 ca->id);
 		else if (pca_public_base[0] != '\0')
-			snprintf(crl, crl_size, "%s/crl/%s.crl", pca_public_base, ca->id);
+			snprintf(crl, crl_size, "%s/%s/%s.crl", pca_public_base, cfg.crl_path,
+				 ca->id);
 	}
 	if (cfg.ocsp_enabled) {
 		/* AWS names the bare host of OcspCustomCname; the public listener

@@ -23,6 +23,7 @@ struct pca_revocation_cfg {
 	int crl_days;		 /* ExpirationInDays */
 	char crl_bucket[256];	 /* S3BucketName: the folder under DATA/crl/ */
 	char crl_cname[256];	 /* CustomCname, "" when none */
+	char crl_path[256];	 /* CustomPath, else "crl": the URL path and folder */
 	bool crl_omit_cdp;	 /* CrlDistributionPointExtensionConfiguration.OmitExtension */
 	bool ocsp_enabled;
 	char ocsp_cname[256];	 /* OcspCustomCname, "" when none */
@@ -93,7 +94,8 @@ void pca_set_public_url(const char *url);
 const char *pca_public_url(void);
 
 /* The CRL distribution point and OCSP URLs certificates of the CA carry
- * (spec §6.8): CustomCname wins, else the public URL; "" when none. */
+ * (spec §6.8): CustomCname wins, else the public URL, then CustomPath (else
+ * "crl") and "<CA id>.crl"; "" when none. */
 void pca_revocation_urls(const struct store_ca *ca, char *crl, size_t crl_size, char *ocsp,
 			 size_t ocsp_size);
 

@@ -3,9 +3,10 @@
  * crl_delay seconds after a revocation of its CA (so a burst of revocations
  * costs one signature), at half its validity (AWS starts there too, so a
  * failure leaves half the time to retry), and at start when there is none or
- * it is due. It is written atomically to DATA/crl/<S3BucketName>/crl/<CA
- * id>.crl, the folder standing in for the bucket, and kept in memory for the
- * public listener. An EXPIRED or DELETED CA stops publishing; its last CRL
+ * it is due. It is written atomically to DATA/crl/<S3BucketName>/<CustomPath
+ * or crl>/<CA id>.crl, the folder standing in for the bucket, and kept in
+ * memory for the public listener, which serves it at /<CustomPath or crl>/<CA
+ * id>.crl. An EXPIRED or DELETED CA stops publishing; its last CRL
  * stays served until the server restarts. */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@ struct crl_pub {
 	char ca_id[40];
 	char account[16];
 	char path[4096];	/* where it is written; "" until known */
+	char url_dir[256];	/* the URL path it is served under: CustomPath or "crl" */
 	struct crl_blob *blob;	/* NULL until one exists */
 	int64_t due_at;		/* clock_now() seconds; 0: never (not publishing) */
 	unsigned revision;	/* bumped by every request for a new CRL */
@@ -84,11 +86,11 @@ static struct crl_pub *crl_add(const char *ca_id, const char *account)
 	return p;
 }
 
-int crl_worker_get(const char *ca_id, unsigned char **der, size_t *len)
+int crl_worker_get(const char *ca_id, const char *url_dir, unsigned char **der, size_t *len)
 {
 	pthread_mutex_lock(&crlw.mu);
 	struct crl_pub *p = crl_find(ca_id);
-	struct crl_blob *b = p != NULL ? p->blob : NULL;
+	struct crl_blob *b = p != NULL && strcmp(p->url_dir, url_dir) == 0 ? p->blob : NULL;
 	if (b != NULL)
 		atomic_fetch_add(&b->refs, 1);
 	pthread_mutex_unlock(&crlw.mu);
@@ -314,7 +316,7 @@ out:
 }
 
 /* What the scan learnt about one CA that should publish. */
-static void crl_scan_publishing(const struct store_ca *ca, const char *path)
+static void crl_scan_publishing(const struct store_ca *ca, const char *path, const char *url_dir)
 {
 	struct store_crl rec;
 	struct cm_err err = {0};
@@ -328,6 +330,7 @@ static void crl_scan_publishing(const struct store_ca *ca, const char *path)
 		p->seen = true;
 		if (fresh) {
 			snprintf(p->path, sizeof(p->path), "%s", path);
+			snprintf(p->url_dir, sizeof(p->url_dir), "%s", url_dir);
 			p->due_at = now;
 			p->revision++;
 		}
@@ -363,12 +366,13 @@ static void crl_scan_one(void *fctx, const struct store_ca_ref *ref)
 		store_ca_clear(&ca);
 		return;
 	}
-	if (!crl_bucket_safe(cfg.crl_bucket)) {
-		crl_log_failure(ca.id, "path", "S3BucketName has an empty, '.' or '..' part");
+	if (!crl_bucket_safe(cfg.crl_bucket) || !crl_bucket_safe(cfg.crl_path)) {
+		crl_log_failure(ca.id, "path",
+				"S3BucketName or CustomPath has an empty, '.' or '..' part");
 	} else {
-		snprintf(path, sizeof(path), "%s/crl/%s/crl/%s.crl", crlw.cfg.data_dir,
-			 cfg.crl_bucket, ca.id);
-		crl_scan_publishing(&ca, path);
+		snprintf(path, sizeof(path), "%s/crl/%s/%s/%s.crl", crlw.cfg.data_dir,
+			 cfg.crl_bucket, cfg.crl_path, ca.id);
+		crl_scan_publishing(&ca, path, cfg.crl_path);
 	}
 	store_ca_clear(&ca);
 }

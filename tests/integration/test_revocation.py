@@ -9,6 +9,7 @@ and that makes `openssl verify -crl_check` refuse it; OCSP says good / revoked
 intermediate at the root makes its leaves fail `-crl_check_all`.
 """
 import base64
+import json
 import os
 import re
 import time
@@ -17,9 +18,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.integration.harness import (EXT_AIA, EXT_CDP, CA, CertainTestCase, create_ca,
-                                       free_port, get_ca_csr, get_certificate, issue,
-                                       issue_and_get, run_certain, to_bytes)
+from tests.integration.harness import (EXT_AIA, EXT_CDP, CA, CertainTestCase,
+                                       ca_configuration, create_ca, free_port, get_ca_csr,
+                                       get_certificate, issue, issue_and_get, run_certain,
+                                       to_bytes, wait_ca_status)
 
 WAIT = 15.0  # seconds a revocation may take to show (the server runs --crl-delay 1)
 
@@ -51,10 +53,11 @@ class RevocationBase(CertainTestCase):
         cls.sub_pem = cls.openssl.write(cls.sub.cert, 'sub')
 
     @classmethod
-    def make_ca(cls, kind, parent, cn, bucket):
-        """An ACTIVE CA with CRL and OCSP enabled (harness build_* without them)."""
-        arn = create_ca(cls.pca, kind, common_name=cn,
-                        RevocationConfiguration=revocation(bucket))
+    def make_ca(cls, kind, parent, cn, bucket, arn=None):
+        """An ACTIVE CA with CRL and OCSP enabled (harness build_* without them);
+        arn: one already created, to be installed."""
+        arn = arn or create_ca(cls.pca, kind, common_name=cn,
+                               RevocationConfiguration=revocation(bucket))
         csr = get_ca_csr(cls.pca, arn)
         if parent is None:
             cert_arn = issue(cls.pca, arn, csr, template='RootCACertificate',
@@ -219,6 +222,66 @@ class RevocationTest(RevocationBase):
         rc, out = verify()
         self.assertNotEqual(rc, 0, out)
         self.assertIn('certificate revoked', out)
+
+    # -- CustomPath (pca.md §6.8; newer than Debian's botocore: raw requests) --
+
+    def create_raw(self, crl):
+        body = {'CertificateAuthorityType': 'ROOT',
+                'CertificateAuthorityConfiguration': ca_configuration(common_name='Path Root'),
+                'RevocationConfiguration': {'CrlConfiguration': crl}}
+        return self.raw('CreateCertificateAuthority', json.dumps(body).encode())
+
+    def test_custom_path_moves_url_and_file(self):
+        crl = dict(revocation('path-crls')['CrlConfiguration'], CustomPath='pki/crls-v1')
+        arn = self.assertRawOk(self.create_raw(crl))['CertificateAuthorityArn']
+        wait_ca_status(self.pca, arn)
+        ca = self.make_ca('ROOT', None, 'Path Root', 'path-crls', arn=arn)
+        got = self.pca.describe_certificate_authority(CertificateAuthorityArn=arn)
+        self.assertEqual(self.raw('DescribeCertificateAuthority', json.dumps(
+            {'CertificateAuthorityArn': arn}).encode()).json['CertificateAuthority'][
+                'RevocationConfiguration']['CrlConfiguration']['CustomPath'], 'pki/crls-v1')
+        self.assertEqual(got['CertificateAuthority']['Status'], 'ACTIVE')
+        _, pem, serial = self.leaf(ca, 'path.example.com')
+        url = f'{self.public}/pki/crls-v1/{self.ca_id(ca)}.crl'
+        self.assertIn(f'URI:{url}', self.openssl.cert(pem).extensions[EXT_CDP].value)
+        self.revoke(ca, serial)
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                _, ctype, der = self.fetch(f'/pki/crls-v1/{self.ca_id(ca)}.crl')
+                text = self.openssl.run('crl', '-inform', 'DER', '-in',
+                                        self.openssl.write(der, 'crl', 'der'), '-noout',
+                                        '-text').stdout.decode()
+                if self.listed(text, serial):
+                    break
+            except urllib.error.HTTPError as e:
+                if e.code != 404:
+                    raise
+            self.assertLess(time.monotonic(), deadline, 'the CRL never listed the serial')
+            time.sleep(0.2)
+        self.assertEqual(ctype, 'application/pkix-crl')
+        # Served only under its own path; written under the bucket's folder there.
+        for other in (f'/crl/{self.ca_id(ca)}.crl', f'/pki/{self.ca_id(ca)}.crl'):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.fetch(other)
+            self.assertEqual(cm.exception.code, 404)
+        on_disk = os.path.join(self.server.data, 'crl', 'path-crls', 'pki', 'crls-v1',
+                               f'{self.ca_id(ca)}.crl')
+        self.assertTrue(os.path.exists(on_disk))
+
+    def test_custom_path_validation(self):
+        base = revocation('path-crls')['CrlConfiguration']
+        for path, code in (('a//b', 'ValidationException'), ('/a', 'ValidationException'),
+                           ('a/', 'ValidationException'), ('a b', 'ValidationException'),
+                           ('a/../b', 'InvalidArgsException'), ('.', 'InvalidArgsException'),
+                           ('x' * 254, 'ValidationException')):
+            with self.subTest(path=path):
+                self.assertRawError(self.create_raw(dict(base, CustomPath=path)), code)
+        bad = {'CrlConfiguration': dict(base, CrlType='SOMETIMES')}
+        self.assertRawError(self.raw('CreateCertificateAuthority', json.dumps({
+            'CertificateAuthorityType': 'ROOT',
+            'CertificateAuthorityConfiguration': ca_configuration(),
+            'RevocationConfiguration': bad}).encode()), 'ValidationException')
 
     def test_unknown_paths_are_404(self):
         for path in ('/crl/not-a-ca.crl', '/crl/00000000-0000-4000-8000-000000000000.crl',

@@ -148,6 +148,15 @@ TEST(revocation_cfg_and_urls)
 	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
 	CHECK_STR_EQ(crl, "http://crl.example/crl/11111111-2222-4333-8444-555555555555.crl");
 	CHECK_STR_EQ(ocsp, "http://ocsp.example");
+	/* CustomPath replaces the "crl" part (spec §6.8), with or without a cname. */
+	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
+			     "\"CustomCname\":\"crl.example\",\"CustomPath\":\"pki/v1\"}}";
+	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	CHECK_STR_EQ(crl, "http://crl.example/pki/v1/11111111-2222-4333-8444-555555555555.crl");
+	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
+			     "\"CustomPath\":\"pki\"}}";
+	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	CHECK_STR_EQ(crl, "http://127.0.0.1:9/pki/11111111-2222-4333-8444-555555555555.crl");
 	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
 			     "\"CrlDistributionPointExtensionConfiguration\":{\"OmitExtension\":"
 			     "true}}}";
