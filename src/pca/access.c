@@ -116,9 +116,22 @@ int pca_policy_put(const struct pca_ctx *ctx, const char *arn, const char *polic
 	if (pca_policy_target(ctx, arn, "ResourceArn", &ca, err) < 0)
 		return -1;
 	pca_ca_arn(ctx, &ca, ca_arn, sizeof(ca_arn));
-	int rc = pca_policy_check(policy, ca_arn, err);
-	if (rc == 0)
-		rc = store_policy_put(ctx->store, ca.id, policy, ctx->now, err);
+	char(*grantees)[13] = NULL;
+	int n = 0, rc = pca_policy_check(policy, ca_arn, err);
+	if (rc == 0 && (n = pca_policy_grantees(policy, &grantees)) < 0)
+		rc = cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	/* The policy and the accounts it names change together. */
+	if (rc == 0 && (rc = store_begin(ctx->store, err)) == 0) {
+		if (store_policy_put(ctx->store, ca.id, policy, ctx->now, err) < 0 ||
+		    store_policy_grantees_set(ctx->store, ca.id, (const char(*)[13])grantees,
+					      (size_t)n, err) < 0) {
+			store_rollback(ctx->store);
+			rc = -1;
+		} else {
+			rc = store_commit(ctx->store, err);
+		}
+	}
+	free(grantees);
 	store_ca_clear(&ca);
 	return rc;
 }
@@ -141,7 +154,61 @@ int pca_policy_delete(const struct pca_ctx *ctx, const char *arn, struct cm_err 
 	struct store_ca ca;
 	if (pca_policy_target(ctx, arn, "ResourceArn", &ca, err) < 0)
 		return -1;
-	int rc = store_policy_delete(ctx->store, ca.id, err);
+	int rc = store_begin(ctx->store, err);
+	if (rc == 0) {
+		if (store_policy_delete(ctx->store, ca.id, err) < 0 ||
+		    store_policy_grantees_set(ctx->store, ca.id, NULL, 0, err) < 0) {
+			store_rollback(ctx->store);
+			rc = -1;
+		} else {
+			rc = store_commit(ctx->store, err);
+		}
+	}
 	store_ca_clear(&ca);
 	return rc;
+}
+
+struct pca_shared_page {
+	const struct pca_ctx *ctx;
+	void (*fn)(void *fctx, const struct store_ca *ca, enum pca_status status);
+	void *fctx;
+	int limit, seen;
+	char last_id[40];
+};
+
+/* Listed when its policy allows the caller at least one action: exactly the
+ * CAs that answer the caller rather than look absent (pca_ca_load_shared). */
+static void pca_shared_row(void *p, const struct store_ca *ca)
+{
+	struct pca_shared_page *page = p;
+	struct cm_err ignored = {0};
+	if (++page->seen > page->limit)
+		return; /* one row past the page: there is a next one */
+	snprintf(page->last_id, sizeof(page->last_id), "%s", ca->id);
+	if (pca_ca_gone(page->ctx, ca))
+		return;
+	for (int a = 0; a < PCA_ACTION__COUNT; a++) {
+		if (pca_shared_verdict(page->ctx, ca, (enum pca_action)a, PCA_SHARED_TEMPLATE,
+				       &ignored) == 0) {
+			page->fn(page->fctx, ca, pca_effective_status(ca, page->ctx->now));
+			return;
+		}
+	}
+}
+
+int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
+		       void (*fn)(void *fctx, const struct store_ca *ca, enum pca_status status),
+		       void *fctx, char *next_cursor, size_t next_size, struct cm_err *err)
+{
+	struct pca_shared_page page = {.ctx = ctx, .fn = fn, .fctx = fctx, .limit = limit};
+	/* Cursor: the id of the last CA looked at. */
+	if (cursor != NULL && strlen(cursor) >= sizeof(page.last_id))
+		return cm_fail(err, CM_ERR_INVALID_NEXT_TOKEN, "Invalid NextToken");
+	if (store_ca_shared_list(ctx->store, ctx->account, cursor != NULL ? cursor : "", limit + 1,
+				 pca_shared_row, &page, err) < 0)
+		return -1;
+	next_cursor[0] = '\0';
+	if (page.seen > limit)
+		snprintf(next_cursor, next_size, "%s", page.last_id);
+	return 0;
 }

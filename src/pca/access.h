@@ -21,6 +21,14 @@ int pca_ca_load_shared(const struct pca_ctx *ctx, const char *arn, const char *m
 		       enum pca_action action, const char *template_arn, struct store_ca *out,
 		       struct cm_err *err);
 
+/* ListCertificateAuthorities with ResourceOwner OTHER_ACCOUNTS (spec §5.3):
+ * pages the CAs of other accounts whose resource policy allows the caller
+ * at least one action, in id order; fn gets each with its effective status;
+ * next_cursor is "" at the end. A page may hold fewer than limit CAs. */
+int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
+		       void (*fn)(void *fctx, const struct store_ca *ca, enum pca_status status),
+		       void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
+
 /* GetCertificate for a certificate the caller itself was issued by
  * IssueCertificate on a shared CA: what you were issued you may read back,
  * even when the policy shares only IssueCertificate (ACM fetches what it

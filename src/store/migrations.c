@@ -276,6 +276,15 @@ static const char *const store_migrations[] = {
 	"  ca_id TEXT PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
 	"  policy TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);",
+	/* 8: the accounts a CA's policy allows something ('*' for all), so
+	 * ListCertificateAuthorities(OTHER_ACCOUNTS) reads the CAs shared with
+	 * the caller through the key instead of every policy. The policy still
+	 * decides; this only finds the candidates. */
+	"CREATE TABLE ca_policy_grantees ("
+	"  grantee TEXT NOT NULL,"
+	"  ca_id TEXT NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (grantee, ca_id));"
+	"CREATE INDEX ca_policy_grantees_ca ON ca_policy_grantees(ca_id);",
 };
 
 static int store_schema_version(sqlite3 *db)

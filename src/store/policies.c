@@ -48,3 +48,30 @@ int store_policy_delete(struct store *st, const char *ca_id, struct cm_err *err)
 	store_bind_text(stmt, 1, ca_id);
 	return store_exec_stmt(st, stmt, err);
 }
+
+int store_policy_grantees_set(struct store *st, const char *ca_id, const char (*grantees)[13],
+			      size_t n, struct cm_err *err)
+{
+	sqlite3_stmt *stmt =
+	    store_prepare(st, "DELETE FROM ca_policy_grantees WHERE ca_id = ?", err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, ca_id);
+	if (store_exec_stmt(st, stmt, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		/* A statement may name an account twice: the key keeps one. */
+		stmt =
+		    store_prepare(st,
+				  "INSERT INTO ca_policy_grantees (grantee, ca_id) VALUES (?, ?) "
+				  "ON CONFLICT DO NOTHING",
+				  err);
+		if (stmt == NULL)
+			return -1;
+		store_bind_text(stmt, 1, grantees[i]);
+		store_bind_text(stmt, 2, ca_id);
+		if (store_exec_stmt(st, stmt, err) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -713,6 +713,16 @@ int store_policy_get(struct store *st, const char *ca_id, char **policy, struct 
 /* Inserts or replaces the CA's policy. */
 int store_policy_put(struct store *st, const char *ca_id, const char *policy, int64_t now,
 		     struct cm_err *err);
+/* Replaces the accounts the CA's policy names in its Allow statements (12
+ * digits, or "*"; n 0: none). Call in the transaction of the policy change. */
+int store_policy_grantees_set(struct store *st, const char *ca_id, const char (*grantees)[13],
+			      size_t n, struct cm_err *err);
+/* Pages the CAs of other accounts than `account` whose policy names it (or
+ * "*"), in id order after after_id ("" = from the start), through the
+ * grantee key. Returns rows passed to fn, -1 on error. */
+int store_ca_shared_list(struct store *st, const char *account, const char *after_id, int limit,
+			 void (*fn)(void *ctx, const struct store_ca *ca), void *ctx,
+			 struct cm_err *err);
 /* Removes it; no policy is not an error. */
 int store_policy_delete(struct store *st, const char *ca_id, struct cm_err *err);
 

@@ -115,6 +115,30 @@ TEST(pca_policy_evaluate_allow_deny_and_conditions)
 	free(p);
 }
 
+/* The accounts an index of shared CAs files a policy under: Allow only, every
+ * principal form, "*" as itself. */
+TEST(pca_policy_grantees_of_allow_statements)
+{
+	char(*g)[13] = NULL;
+	int n = pca_policy_grantees(
+	    policy("[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"" B "\","
+		   "\"arn:aws:iam::333333333333:root\"]},\"Action\":\"acm-pca:*\","
+		   "\"Resource\":\"" CA "\"},"
+		   "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"444444444444\"},"
+		   "\"Action\":\"acm-pca:*\",\"Resource\":\"" CA "\"},"
+		   "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
+		   "\"Action\":\"acm-pca:ListTags\",\"Resource\":\"" CA "\"}]"),
+	    &g);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK_STR_EQ(g[0], B);
+		CHECK_STR_EQ(g[1], "333333333333");
+		CHECK_STR_EQ(g[2], "*");
+	}
+	free(g);
+	CHECK(pca_policy_grantees("not json", &g) == 0 && g == NULL);
+}
+
 TEST(pca_audit_bucket_names)
 {
 	CHECK(pca_audit_bucket_ok("audit-bucket"));
