@@ -1,9 +1,10 @@
 /* The public listener's handler: unauthenticated, plain HTTP (CRLs and OCSP
  * responses carry their own signatures). GET /<CustomPath or crl>/<CA
- * id>.crl serves the current CRL (RFC 5280 §4.2.1.13, DER as application/pkix-crl per RFC
- * 2585); POST /ocsp and GET /ocsp/<base64> answer OCSP (RFC 6960 Appendix
- * A). POST / and GET /<base64> are OCSP too, for an OcspCustomCname host
- * proxied here (AWS names the bare host). Anything else is 404. */
+ * id>.crl (<CA id>-<partition>.crl when PARTITIONED) serves the current CRL
+ * (RFC 5280 §4.2.1.13, DER as application/pkix-crl per RFC 2585); POST /ocsp
+ * and GET /ocsp/<base64> answer OCSP (RFC 6960 Appendix A). POST / and GET
+ * /<base64> are OCSP too, for an OcspCustomCname host proxied here (AWS
+ * names the bare host). Anything else is 404. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,16 +56,22 @@ static void public_crl(const char *path, struct http_response *resp)
 	char id[40], dir[256];
 	unsigned char *der = NULL;
 	size_t len = 0;
+	int part = -1;
+	/* "<id>-<one hex digit>.crl": a partition's CRL (pca_crl_url). */
+	if (n == 36 + 2 + 4 && name[36] == '-' && strchr("0123456789abcdef", name[37]) != NULL) {
+		part = name[37] <= '9' ? name[37] - '0' : name[37] - 'a' + 10;
+		n -= 2;
+	}
 	/* The directory is only compared with the CA's, never used as a path. */
 	if (!public_is_ca_id(name, n - 4) || dir_len >= sizeof(dir)) {
 		public_text(resp, 404, "not found\n");
 		return;
 	}
-	memcpy(id, name, n - 4);
-	id[n - 4] = '\0';
+	memcpy(id, name, 36);
+	id[36] = '\0';
 	memcpy(dir, path + 1, dir_len);
 	dir[dir_len] = '\0';
-	if (crl_worker_get(id, dir, &der, &len) < 0) {
+	if (crl_worker_get(id, dir, part, &der, &len) < 0) {
 		public_text(resp, 404, "no CRL is published for this certificate authority\n");
 		return;
 	}

@@ -283,6 +283,84 @@ class RevocationTest(RevocationBase):
             'CertificateAuthorityConfiguration': ca_configuration(),
             'RevocationConfiguration': bad}).encode()), 'ValidationException')
 
+    # -- PARTITIONED (pca.md §6.8) ------------------------------------------
+
+    def partitioned_ca(self):
+        crl = dict(revocation('part-crls')['CrlConfiguration'], CrlType='PARTITIONED')
+        arn = self.assertRawOk(self.create_raw(crl))['CertificateAuthorityArn']
+        wait_ca_status(self.pca, arn)
+        return self.make_ca('ROOT', None, 'Partitioned Root', 'part-crls', arn=arn)
+
+    def test_partitioned_crls_carry_the_idp_of_their_certificates(self):
+        ca = self.partitioned_ca()
+        ca_pem = self.openssl.write(ca.cert, 'proot')
+        leaves = {}   # partition -> (path, serial)
+        for i in range(40):
+            path, pem, serial = self.leaf(ca, f'p{i}.example.com')
+            part = serial.lower().zfill(32)[2]
+            url = f'{self.public}/crl/{self.ca_id(ca)}-{part}.crl'
+            self.assertIn(f'URI:{url}', self.openssl.cert(pem).extensions[EXT_CDP].value)
+            leaves.setdefault(part, (path, serial))
+            if len(leaves) >= 2:
+                break
+        (p_bad, (bad, bad_serial)), (p_good, (good, _)) = list(leaves.items())[:2]
+        self.revoke(ca, bad_serial)
+
+        def partition_crl(part, want_serial=None):
+            deadline = time.monotonic() + WAIT
+            while True:
+                try:
+                    _, ctype, der = self.fetch(f'/crl/{self.ca_id(ca)}-{part}.crl')
+                    der_path = self.openssl.write(der, 'pcrl', 'der')
+                    pem_path = self.openssl.path('pcrl')
+                    self.openssl.run('crl', '-inform', 'DER', '-in', der_path, '-out',
+                                     pem_path)
+                    text = self.openssl.run('crl', '-in', pem_path, '-noout',
+                                            '-text').stdout.decode()
+                    if want_serial is None or self.listed(text, want_serial):
+                        return pem_path, text
+                except urllib.error.HTTPError as e:
+                    if e.code != 404:
+                        raise
+                self.assertLess(time.monotonic(), deadline, f'partition {part} CRL')
+                time.sleep(0.2)
+
+        bad_crl, text = partition_crl(p_bad, bad_serial)
+        self.assertRegex(text, r'X509v3 Issuing Distribution Point: critical\s*\n\s*'
+                         r'Full Name:\s*\n\s*URI:' + re.escape(
+                             f'{self.public}/crl/{self.ca_id(ca)}-{p_bad}.crl'))
+        out = self.openssl.run('crl', '-in', bad_crl, '-CAfile', ca_pem,
+                               '-noout').stderr.decode()
+        self.assertIn('verify OK', out)
+        good_crl, good_text = partition_crl(p_good)
+        self.assertFalse(self.listed(good_text, bad_serial), good_text)
+
+        def verify(leaf, crl):
+            p = self.openssl.run('verify', '-crl_check', '-CRLfile', crl, '-CAfile', ca_pem,
+                                 leaf, check=False)
+            return p.returncode, (p.stdout + p.stderr).decode()
+
+        rc, out = verify(bad, bad_crl)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn('certificate revoked', out)
+        rc, out = verify(good, good_crl)
+        self.assertEqual(rc, 0, out)
+        # Another partition's CRL does not cover it: its IDP names another URL.
+        rc, out = verify(good, bad_crl)
+        self.assertNotEqual(rc, 0, out)
+        # No complete CRL for a partitioned CA; 16 partitions, no more.
+        for path in (f'/crl/{self.ca_id(ca)}.crl', f'/crl/{self.ca_id(ca)}-g.crl'):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.fetch(path)
+            self.assertEqual(cm.exception.code, 404)
+        self.assertTrue(os.path.exists(os.path.join(
+            self.server.data, 'crl', 'part-crls', 'crl', f'{self.ca_id(ca)}-{p_bad}.crl')))
+
+    def test_partitioned_needs_the_extension(self):
+        crl = dict(revocation('part-crls')['CrlConfiguration'], CrlType='PARTITIONED',
+                   CrlDistributionPointExtensionConfiguration={'OmitExtension': True})
+        self.assertRawError(self.create_raw(crl), 'InvalidArgsException')
+
     def test_unknown_paths_are_404(self):
         for path in ('/crl/not-a-ca.crl', '/crl/00000000-0000-4000-8000-000000000000.crl',
                      '/nothing.txt', '/ocsp-but-not'):

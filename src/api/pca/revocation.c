@@ -100,6 +100,10 @@ static int rev_crl_decode(json_t *in, json_t **out, struct cm_err *err)
 	if (omit && cname != NULL)
 		return cm_fail(err, CM_ERR_INVALID_ARGS,
 			       "OmitExtension cannot be combined with CustomCname");
+	/* A partition is found only through the certificate's CDP (Certain). */
+	if (omit && type == 1)
+		return cm_fail(err, CM_ERR_INVALID_ARGS,
+			       "OmitExtension cannot be combined with CrlType PARTITIONED");
 	*out = json_pack("{s:b, s:I, s:s, s:s, s:s}", "Enabled", 1, "ExpirationInDays",
 			 (json_int_t)days, "S3BucketName", bucket, "S3ObjectAcl", acl_values[acl],
 			 "CrlType", crl_types[type]);
