@@ -49,6 +49,7 @@ struct serve_opts {
 	unsigned public_port;
 	const char *public_url;	 /* base URL certificates name for CRLs and OCSP */
 	long long crl_delay;	 /* seconds from a revocation to the new CRL */
+	bool ocsp_delegated;	 /* OCSP signed by a delegated responder, not the CA */
 };
 
 static void serve_usage(FILE *f)
@@ -86,6 +87,9 @@ static void serve_usage(FILE *f)
 		"                       http://<--public-listen address>)\n"
 		"  --crl-delay SECONDS  a revocation is in the CA's CRL within this delay\n"
 		"                       (default 5); CRLs go to DATA/crl/<S3BucketName>/crl/\n"
+		"  --ocsp-delegated     sign OCSP responses with a delegated responder certificate\n"
+		"                       each CA issues itself (30 days, renewed at 15), not with\n"
+		"                       the CA's key\n"
 		"  --deploy-allow DIR   deployment targets may write certificates and keys in\n"
 		"                       DIR and below (repeat for more folders; none by default)\n"
 		"  --deploy-allow-shell let a deployment target's reload command run through\n"
@@ -187,6 +191,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"public-listen", required_argument, NULL, 0x200},
 		{"public-url", required_argument, NULL, 0x201},
 		{"crl-delay", required_argument, NULL, 0x202},
+		{"ocsp-delegated", no_argument, NULL, 0x203},
 		{"deploy-allow", required_argument, NULL, 0x300},
 		{"deploy-allow-shell", no_argument, NULL, 0x301},
 		{"test-clock", no_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
@@ -250,6 +255,9 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		case 0x202:
 			if (serve_parse_number("--crl-delay", optarg, 86400, &o->crl_delay) < 0)
 				return -1;
+			break;
+		case 0x203:
+			o->ocsp_delegated = true;
 			break;
 		case 'h': serve_usage(stdout); exit(0);
 		default: serve_usage(stderr); return -1;
@@ -396,7 +404,7 @@ static int serve_revocation_start(const struct serve_opts *o, const struct aws_e
 	struct revocation_cfg cfg = {.store = env->store, .keys = env->keys,
 				     .region = env->region, .partition = env->partition,
 				     .ca_certs = env->ca_certs, .data_dir = o->data,
-				     .crl_delay = o->crl_delay};
+				     .crl_delay = o->crl_delay, .ocsp_delegated = o->ocsp_delegated};
 	int v6 = strchr(o->public_addr, ':') != NULL;
 	*pub = NULL;
 	if (o->public_url != NULL)

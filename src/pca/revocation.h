@@ -92,6 +92,14 @@ int pca_crl_generate(const struct pca_ctx *ctx, const struct store_ca *ca,
 int pca_ocsp_status(const struct pca_ctx *ctx, const char *ca_id, const char *serial_hex,
 		    struct x509_ocsp_single *out, struct cm_err *err);
 
+/* The CA's delegated OCSP responder (serve --ocsp-delegated; RFC 6960
+ * §4.2.2.2): its certificate and key (both owned), issued by the CA with
+ * id-kp-OCSPSigning and id-pkix-ocsp-nocheck for 30 days, the key sealed by
+ * the keystore and stored; a new one replaces it when half its life is gone
+ * or the CA's certificate changed. */
+int pca_ocsp_signer(const struct pca_ctx *ctx, const struct store_ca *ca, X509 **cert,
+		    EVP_PKEY **key, struct cm_err *err);
+
 /* What signs for the CA (for OCSP): its certificate (a reference, X509_free),
  * its private key (owned) and signing algorithm. */
 X509 *pca_ca_signing_cert(const struct pca_ctx *ctx, const struct store_ca *ca,

@@ -7,6 +7,7 @@
 #ifndef CERTAIN_REVOCATION_REVOCATION_H
 #define CERTAIN_REVOCATION_REVOCATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/server.h"
@@ -25,6 +26,7 @@ struct revocation_cfg {
 	const char *data_dir;	/* CRLs go under DATA/crl/ */
 	int64_t crl_delay;	/* seconds from a revocation to the new CRL (default 5) */
 	int64_t scan_interval;	/* seconds between checks of every CA (default 60) */
+	bool ocsp_delegated;	/* OCSP signed by each CA's delegated responder (pca_ocsp_signer) */
 };
 
 /* Starts the CRL worker (its first pass publishes what is missing or due)

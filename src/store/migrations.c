@@ -285,6 +285,13 @@ static const char *const store_migrations[] = {
 	"  ca_id TEXT NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (grantee, ca_id));"
 	"CREATE INDEX ca_policy_grantees_ca ON ca_policy_grantees(ca_id);",
+	/* 9: each CA's delegated OCSP responder (serve --ocsp-delegated): its
+	 * certificate and its key sealed by the keystore, replaced before expiry. */
+	"CREATE TABLE ocsp_signers ("
+	"  ca_id TEXT PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
+	"  cert_der BLOB NOT NULL,"
+	"  key_sealed BLOB NOT NULL,"
+	"  not_after INTEGER NOT NULL);",
 };
 
 static int store_schema_version(sqlite3 *db)

@@ -708,6 +708,22 @@ int store_permission_list(struct store *st, const char *ca_id, const char *after
 			  void (*fn)(void *ctx, const struct store_permission *p), void *ctx,
 			  struct cm_err *err);
 
+/* A CA's delegated OCSP responder (issue 7). */
+struct store_ocsp_signer {
+	char ca_id[40];
+	unsigned char *cert_der; /* owned */
+	size_t cert_der_len;
+	unsigned char *key_sealed; /* owned: keystore_seal_key blob */
+	size_t key_sealed_len;
+	int64_t not_after;
+};
+void store_ocsp_signer_clear(struct store_ocsp_signer *s);
+/* CM_ERR_NOT_FOUND when the CA has none. */
+int store_ocsp_signer_get(struct store *st, const char *ca_id, struct store_ocsp_signer *out,
+			  struct cm_err *err);
+/* Inserts or replaces the CA's. */
+int store_ocsp_signer_put(struct store *st, const struct store_ocsp_signer *s, struct cm_err *err);
+
 /* The CA's resource policy text (owned) or CM_ERR_NOT_FOUND. */
 int store_policy_get(struct store *st, const char *ca_id, char **policy, struct cm_err *err);
 /* Inserts or replaces the CA's policy. */

@@ -477,5 +477,66 @@ class CrlExpiryTest(RevocationBase):
         self.assertIn('verify OK', out)
 
 
+class DelegatedOcspTest(RevocationBase):
+    """serve --ocsp-delegated (pca.md §6.8, RFC 6960 §4.2.2.2): responses signed by a
+    responder certificate the CA issued (id-kp-OCSPSigning, id-pkix-ocsp-nocheck),
+    which `openssl ocsp` accepts against the CA, renewed when half its life is gone."""
+
+    extra_args = ('--ocsp-delegated', '--test-clock')
+
+    def query(self, leaf, *args):
+        """(status text, responder certificate PEM) of an `openssl ocsp` query."""
+        resp = self.openssl.path('ocspresp', 'der')
+        rc, out = self.ocsp('-cert', leaf, '-respout', resp, *args)
+        self.assertEqual(rc, 0, out + self.server.stderr_tail())
+        self.assertIn('Response verify OK', out)
+        text = self.openssl.run('ocsp', '-respin', resp, '-resp_text',
+                                '-noverify').stdout.decode()
+        m = re.search(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', text, re.S)
+        self.assertIsNotNone(m, text)
+        return out, m.group(0)
+
+    def test_delegated_responder_signs_and_renews(self):
+        leaf, _, serial = self.leaf(self.sub, 'delegated.example.com')
+        out, responder = self.query(leaf)
+        self.assertIn(f'{leaf}: good', out)
+        info = self.openssl.cert(responder)
+        text = self.openssl.run('x509', '-noout', '-text', '-in',
+                                self.openssl.write(responder, 'responder')).stdout.decode()
+        self.assertIn('OCSP Signing', text)
+        self.assertIn('OCSP No Check', text)
+        self.assertIn('CN = OCSP Responder', text)
+        self.assertIn('CA:FALSE', text)
+        # Issued by the subordinate CA whose statuses it signs.
+        p = self.openssl.run('verify', '-partial_chain', '-CAfile', self.sub_pem,
+                             self.openssl.write(responder, 'responder'), check=False)
+        self.assertEqual(p.returncode, 0, (p.stdout + p.stderr).decode())
+        self.revoke(self.sub, serial)
+        deadline = time.monotonic() + WAIT
+        while f'{leaf}: revoked' not in out and time.monotonic() < deadline:
+            time.sleep(0.2)
+            out, again = self.query(leaf)
+        self.assertIn(f'{leaf}: revoked', out)
+        self.assertEqual(self.openssl.cert(again).serial_hex, info.serial_hex,
+                         'a fresh responder was issued without need')
+        # 16 of its 30 days later the next index rebuild (here: a CA change) renews it.
+        rc, now, err = run_certain(self.server, 'clock', 'advance', '16d')
+        self.assertEqual(rc, 0, err)
+        # openssl checks with the host's clock: at the server's, with that much leeway.
+        at = ('-attime', str(now['Now']), '-validity_period', str(17 * 86400))
+        self.pca.update_certificate_authority(
+            CertificateAuthorityArn=self.sub.arn,
+            RevocationConfiguration=revocation('sub-crls'))
+        deadline = time.monotonic() + WAIT
+        while True:
+            out, renewed = self.query(leaf, *at)
+            if self.openssl.cert(renewed).serial_hex != info.serial_hex or \
+                    time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertNotEqual(self.openssl.cert(renewed).serial_hex, info.serial_hex)
+        self.assertIn(f'{leaf}: revoked', out)
+
+
 if __name__ == '__main__':
     unittest.main()
