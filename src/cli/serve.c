@@ -20,6 +20,7 @@
 #include "iam/accounts.h"
 #include "keystore/keystore.h"
 #include "lifecycle/lifecycle.h"
+#include "pca/access.h"
 #include "pca/revocation.h"
 #include "revocation/revocation.h"
 #include "store/store.h"
@@ -457,6 +458,10 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 			  LOG_END);
 	}
 	deploy_configure(&o->deploy); /* before the deploy worker and any request */
+	if (pca_policy_reindex(st, &err) < 0) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		goto out;
+	}
 	/* Before the listener: the test clock's advance runs a lifecycle pass. */
 	if (serve_lifecycle_start(o, &env, &err) < 0) {
 		fprintf(stderr, "certain serve: %s\n", err.msg);

@@ -2,6 +2,7 @@
  * policy operations (spec pca.md §5.16, §6.10). The owner's path is
  * pca_ca_load, untouched: a policy only ever widens access to the listed
  * read/issue actions, never to management (revoke, update, delete, tag). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,4 +212,47 @@ int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
 	if (page.seen > limit)
 		snprintf(next_cursor, next_size, "%s", page.last_id);
 	return 0;
+}
+
+#define PCA_REINDEX_PAGE 100
+
+struct pca_reindex_page {
+	char ids[PCA_REINDEX_PAGE][40];
+	char (*grantees[PCA_REINDEX_PAGE])[13];
+	int n_grantees[PCA_REINDEX_PAGE];
+	size_t n;
+};
+
+static void pca_reindex_row(void *p, const char *ca_id, const char *policy)
+{
+	struct pca_reindex_page *page = p;
+	if (page->n == PCA_REINDEX_PAGE)
+		return;
+	snprintf(page->ids[page->n], sizeof(page->ids[0]), "%s", ca_id);
+	page->n_grantees[page->n] = pca_policy_grantees(policy, &page->grantees[page->n]);
+	page->n++;
+}
+
+int pca_policy_reindex(struct store *st, struct cm_err *err)
+{
+	struct pca_reindex_page *page = calloc(1, sizeof(*page));
+	char after[40] = "";
+	int n, rc = 0;
+	if (page == NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
+	do {
+		/* Written after the read: never from inside it (WAL snapshots). */
+		page->n = 0;
+		n = store_policy_unindexed(st, after, PCA_REINDEX_PAGE, pca_reindex_row, page, err);
+		for (size_t i = 0; i < page->n; i++) {
+			if (rc == 0 && page->n_grantees[i] > 0)
+				rc = store_policy_grantees_set(st, page->ids[i],
+							       (const char(*)[13])page->grantees[i],
+							       (size_t)page->n_grantees[i], err);
+			free(page->grantees[i]);
+			snprintf(after, sizeof(after), "%s", page->ids[i]);
+		}
+	} while (rc == 0 && n == PCA_REINDEX_PAGE);
+	free(page);
+	return n < 0 ? -1 : rc;
 }

@@ -36,6 +36,10 @@ int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
 int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
 			    char **cert_pem, char **chain_pem, struct cm_err *err);
 
+/* Files under their grantees the policies stored before the grantee index
+ * existed (store migration 8), so OTHER_ACCOUNTS lists them; at start. */
+int pca_policy_reindex(struct store *st, struct cm_err *err);
+
 /* PutPolicy / GetPolicy (*policy owned: the exact text stored) / DeletePolicy
  * on the caller's own CA. */
 int pca_policy_put(const struct pca_ctx *ctx, const char *arn, const char *policy,

@@ -75,3 +75,32 @@ int store_policy_grantees_set(struct store *st, const char *ca_id, const char (*
 	}
 	return 0;
 }
+
+int store_policy_unindexed(struct store *st, const char *after_ca_id, int limit,
+			   void (*fn)(void *ctx, const char *ca_id, const char *policy), void *ctx,
+			   struct cm_err *err)
+{
+	/* At start only: one pass over the policies (one row per shared CA). */
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "SELECT ca_id, policy FROM ca_policies WHERE ca_id > ? AND NOT EXISTS "
+			  "(SELECT 1 FROM ca_policy_grantees g WHERE g.ca_id = ca_policies.ca_id) "
+			  "ORDER BY ca_id LIMIT ?",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, after_ca_id);
+	sqlite3_bind_int(stmt, 2, limit);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		const char *policy = (const char *)sqlite3_column_text(stmt, 1);
+		if (id != NULL && policy != NULL)
+			fn(ctx, id, policy);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st, stmt, err);
+	sqlite3_finalize(stmt);
+	return n;
+}

@@ -733,6 +733,12 @@ int store_policy_put(struct store *st, const char *ca_id, const char *policy, in
  * digits, or "*"; n 0: none). Call in the transaction of the policy change. */
 int store_policy_grantees_set(struct store *st, const char *ca_id, const char (*grantees)[13],
 			      size_t n, struct cm_err *err);
+/* Up to limit policies that have no grantee rows (put before migration 8, or
+ * naming no one) with ca_id after after_ca_id, in ca_id order: fn gets each
+ * (borrowed strings). Returns rows passed to fn, -1 on error. */
+int store_policy_unindexed(struct store *st, const char *after_ca_id, int limit,
+			   void (*fn)(void *ctx, const char *ca_id, const char *policy), void *ctx,
+			   struct cm_err *err);
 /* Pages the CAs of other accounts than `account` whose policy names it (or
  * "*"), in id order after after_id ("" = from the start), through the
  * grantee key. Returns rows passed to fn, -1 on error. */
