@@ -33,7 +33,11 @@ static int pca_ocsp_signer_load(const struct pca_ctx *ctx, const struct store_ca
 	int rc = 0;
 	if (store_ocsp_signer_get(ctx->store, ca->id, &s, err) < 0)
 		return err->code == CM_ERR_NOT_FOUND ? 0 : -1;
-	if (s.not_after - ctx->now < PCA_OCSP_SIGNER_DAYS * DAY / 2)
+	/* Half its life gone, unless it already lasts as long as the CA (a new
+	 * one could last no longer: renewing would only repeat every rebuild). */
+	if (s.not_after - ctx->now < PCA_OCSP_SIGNER_DAYS * DAY / 2 && s.not_after < ca->not_after)
+		goto out;
+	if (s.not_after <= ctx->now)
 		goto out;
 	*cert = x509_cert_from_der(s.cert_der, s.cert_der_len, err);
 	if (*cert == NULL || X509_verify(*cert, X509_get0_pubkey(ca_cert)) != 1 ||
@@ -120,10 +124,14 @@ out:
 int pca_ocsp_signer(const struct pca_ctx *ctx, const struct store_ca *ca, X509 **cert,
 		    EVP_PKEY **key, struct cm_err *err)
 {
-	X509 *ca_cert = pca_ca_certificate(ctx, ca, err);
 	int rc = -1;
 	*cert = NULL;
 	*key = NULL;
+	/* A responder would outlive the CA by nothing: the CA signs itself. */
+	if (ca->not_after - ctx->now < DAY)
+		return cm_fail(err, CM_ERR_INVALID_STATE,
+			       "The certificate authority expires within a day");
+	X509 *ca_cert = pca_ca_certificate(ctx, ca, err);
 	if (ca_cert == NULL)
 		return -1;
 	int got = pca_ocsp_signer_load(ctx, ca, ca_cert, cert, key, err);

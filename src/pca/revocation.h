@@ -96,7 +96,8 @@ int pca_ocsp_status(const struct pca_ctx *ctx, const char *ca_id, const char *se
  * §4.2.2.2): its certificate and key (both owned), issued by the CA with
  * id-kp-OCSPSigning and id-pkix-ocsp-nocheck for 30 days, the key sealed by
  * the keystore and stored; a new one replaces it when half its life is gone
- * or the CA's certificate changed. */
+ * or the CA's certificate changed. CM_ERR_INVALID_STATE when the CA has less
+ * than a day left (or is expired): then the CA signs itself. */
 int pca_ocsp_signer(const struct pca_ctx *ctx, const struct store_ca *ca, X509 **cert,
 		    EVP_PKEY **key, struct cm_err *err);
 

@@ -110,11 +110,13 @@ static const struct ocsp_ca *ocsp_index_find(const struct ocsp_index *ix,
 	return r != NULL ? &ix->cas[r->ca] : NULL;
 }
 
-/* The key of a CA the old index already opened (keys never change). */
+/* The key of a CA the old index already opened (keys never change); not a
+ * delegated responder's. */
 static EVP_PKEY *ocsp_reuse_key(const struct ocsp_index *old, const char *ca_id)
 {
 	for (size_t i = 0; old != NULL && i < old->n_cas; i++) {
-		if (strcmp(old->cas[i].id, ca_id) == 0 && EVP_PKEY_up_ref(old->cas[i].key) == 1)
+		if (strcmp(old->cas[i].id, ca_id) == 0 && old->cas[i].responder == NULL &&
+		    EVP_PKEY_up_ref(old->cas[i].key) == 1)
 			return old->cas[i].key;
 	}
 	return NULL;
@@ -148,10 +150,10 @@ static int ocsp_build_add(struct ocsp_build *b, const struct store_ca *ca)
 	    (c.cert = pca_ca_signing_cert(&ctx, ca, &err)) == NULL)
 		goto fail;
 	/* Delegated: every rebuild (a minute) is the responder's chance to renew. */
-	if (ocspr.cfg.ocsp_delegated) {
-		if (pca_ocsp_signer(&ctx, ca, &c.responder, &c.key, &err) < 0)
-			goto fail;
-	} else {
+	if (ocspr.cfg.ocsp_delegated && pca_ocsp_signer(&ctx, ca, &c.responder, &c.key, &err) < 0 &&
+	    err.code != CM_ERR_INVALID_STATE)
+		goto fail;
+	if (c.key == NULL) { /* the CA signs (not delegated, or expiring) */
 		c.key = ocsp_reuse_key(b->old, ca->id);
 		if (c.key == NULL && (c.key = pca_ca_signing_key(&ctx, ca, &err)) == NULL)
 			goto fail;
@@ -228,7 +230,8 @@ static struct ocsp_index *ocsp_index_build(const struct ocsp_index *old)
 	atomic_init(&b->ix->refs, 1);
 	int n;
 	do {
-		n = store_ca_scan(ocspr.cfg.store, b->after, OCSP_SCAN_PAGE, ocsp_build_one, b, &err);
+		n = store_ca_scan(ocspr.cfg.store, b->after, OCSP_SCAN_PAGE, ocsp_build_one, b,
+				  &err);
 		ocsp_build_page(b);
 	} while (n == OCSP_SCAN_PAGE);
 	if (n < 0) {

@@ -536,6 +536,22 @@ class DelegatedOcspTest(RevocationBase):
             time.sleep(0.2)
         self.assertNotEqual(self.openssl.cert(renewed).serial_hex, info.serial_hex)
         self.assertIn(f'{leaf}: revoked', out)
+        # Within a day of the CA's own expiry no responder could outlive it: the CA signs.
+        end = self.openssl.cert(self.sub.cert).not_after
+        rc, now, err = run_certain(self.server, 'clock', 'advance',
+                                   f'{end - 43200 - now["Now"]}s')
+        self.assertEqual(rc, 0, err)
+        self.pca.update_certificate_authority(
+            CertificateAuthorityArn=self.sub.arn,
+            RevocationConfiguration=revocation('sub-crls'))
+        resp = self.openssl.path('ocspresp', 'der')
+        at = ('-attime', str(now['Now']), '-validity_period', str(int(end - time.time())))
+        rc, out = self.ocsp('-cert', leaf, '-respout', resp, *at)
+        self.assertEqual(rc, 0, out + self.server.stderr_tail())
+        self.assertIn(f'{leaf}: revoked', out)
+        text = self.openssl.run('ocsp', '-respin', resp, '-resp_text',
+                                '-noverify').stdout.decode()
+        self.assertNotIn('BEGIN CERTIFICATE', text)
 
 
 if __name__ == '__main__':
