@@ -43,6 +43,12 @@ int acm_renew_copy(const struct store_acm_cert *c, struct store_acm_cert *next,
 int acm_renew_write(const struct acm_ctx *ctx, const struct store_acm_cert *old,
 		    const struct store_acm_cert *next, struct cm_err *err);
 
+/* acm_issue_private for a renewal, which ACM does on its own: only when the
+ * CA has granted ACM its permissions (spec pca.md §6.10; else *reason is
+ * PCA_ACCESS_DENIED). RenewCertificate and managed renewal both come here. */
+int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
+		      struct cm_err *err);
+
 /* Domain names (spec §6.4): the model's FQDN pattern, a wildcard only as the
  * whole left-most label. member names the field in messages. */
 int acm_domain_check(const char *name, const char *member, struct cm_err *err);

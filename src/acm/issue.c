@@ -175,3 +175,15 @@ out:
 	free(chain);
 	return rc;
 }
+
+int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
+		      struct cm_err *err)
+{
+	struct pca_ctx pctx = acm_pca_ctx(ctx);
+	*reason = NULL;
+	if (pca_acm_renewal_allowed(&pctx, c->ca_arn, err) < 0) {
+		*reason = acm_pca_failure(err->code);
+		return -1;
+	}
+	return acm_issue_private(ctx, c, reason, err);
+}

@@ -192,7 +192,7 @@ int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const cha
 		store_acm_cert_clear(&next);
 		return -1;
 	}
-	if (acm_issue_private(ctx, &next, reason, &issue_err) < 0) {
+	if (acm_renew_private(ctx, &next, reason, &issue_err) < 0) {
 		store_acm_cert_clear(&next);
 		if (*reason == NULL)
 			*reason = "OTHER";

@@ -20,6 +20,7 @@
 #include "iam/accounts.h"
 #include "keystore/keystore.h"
 #include "lifecycle/lifecycle.h"
+#include "pca/access.h"
 #include "pca/revocation.h"
 #include "revocation/revocation.h"
 #include "store/store.h"
@@ -50,6 +51,7 @@ struct serve_opts {
 	const char *public_url;	 /* base URL certificates name for CRLs and OCSP */
 	long long crl_delay;	 /* seconds from a revocation to the new CRL */
 	const char *acme_config; /* --acme-config FILE: public certificates (issue 8) */
+	bool ocsp_delegated;	 /* OCSP signed by a delegated responder, not the CA */
 };
 
 static void serve_usage(FILE *f)
@@ -87,6 +89,9 @@ static void serve_usage(FILE *f)
 		"                       http://<--public-listen address>)\n"
 		"  --crl-delay SECONDS  a revocation is in the CA's CRL within this delay\n"
 		"                       (default 5); CRLs go to DATA/crl/<S3BucketName>/crl/\n"
+		"  --ocsp-delegated     sign OCSP responses with a delegated responder certificate\n"
+		"                       each CA issues itself (30 days, renewed at 15), not with\n"
+		"                       the CA's key\n"
 		"  --deploy-allow DIR   deployment targets may write certificates and keys in\n"
 		"                       DIR and below (repeat for more folders; none by default)\n"
 		"  --deploy-allow-shell let a deployment target's reload command run through\n"
@@ -191,6 +196,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"public-listen", required_argument, NULL, 0x200},
 		{"public-url", required_argument, NULL, 0x201},
 		{"crl-delay", required_argument, NULL, 0x202},
+		{"ocsp-delegated", no_argument, NULL, 0x203},
 		{"deploy-allow", required_argument, NULL, 0x300},
 		{"deploy-allow-shell", no_argument, NULL, 0x301},
 		{"acme-config", required_argument, NULL, 0x400},
@@ -256,6 +262,9 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		case 0x202:
 			if (serve_parse_number("--crl-delay", optarg, 86400, &o->crl_delay) < 0)
 				return -1;
+			break;
+		case 0x203:
+			o->ocsp_delegated = true;
 			break;
 		case 'h': serve_usage(stdout); exit(0);
 		default: serve_usage(stderr); return -1;
@@ -403,7 +412,7 @@ static int serve_revocation_start(const struct serve_opts *o, const struct aws_e
 	struct revocation_cfg cfg = {.store = env->store, .keys = env->keys,
 				     .region = env->region, .partition = env->partition,
 				     .ca_certs = env->ca_certs, .data_dir = o->data,
-				     .crl_delay = o->crl_delay};
+				     .crl_delay = o->crl_delay, .ocsp_delegated = o->ocsp_delegated};
 	int v6 = strchr(o->public_addr, ':') != NULL;
 	*pub = NULL;
 	if (o->public_url != NULL)
@@ -457,6 +466,10 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 			  LOG_END);
 	}
 	deploy_configure(&o->deploy); /* before the deploy worker and any request */
+	if (pca_policy_reindex(st, &err) < 0) {
+		fprintf(stderr, "certain serve: %s\n", err.msg);
+		goto out;
+	}
 	/* Before the scheduler, which renews public certificates through it. */
 	if (o->acme_config != NULL &&
 	    (acme = serve_acme_start(o->acme_config, &env, &err)) == NULL) {

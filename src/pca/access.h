@@ -21,12 +21,24 @@ int pca_ca_load_shared(const struct pca_ctx *ctx, const char *arn, const char *m
 		       enum pca_action action, const char *template_arn, struct store_ca *out,
 		       struct cm_err *err);
 
+/* ListCertificateAuthorities with ResourceOwner OTHER_ACCOUNTS (spec §5.3):
+ * pages the CAs of other accounts whose resource policy allows the caller
+ * at least one action, in id order; fn gets each with its effective status;
+ * next_cursor is "" at the end. A page may hold fewer than limit CAs. */
+int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
+		       void (*fn)(void *fctx, const struct store_ca *ca, enum pca_status status),
+		       void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
+
 /* GetCertificate for a certificate the caller itself was issued by
  * IssueCertificate on a shared CA: what you were issued you may read back,
  * even when the policy shares only IssueCertificate (ACM fetches what it
  * requested this way). Otherwise as pca_get_certificate. */
 int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
 			    char **cert_pem, char **chain_pem, struct cm_err *err);
+
+/* Files under their grantees the policies stored before the grantee index
+ * existed (store migration 9), so OTHER_ACCOUNTS lists them; at start. */
+int pca_policy_reindex(struct store *st, struct cm_err *err);
 
 /* PutPolicy / GetPolicy (*policy owned: the exact text stored) / DeletePolicy
  * on the caller's own CA. */
@@ -56,6 +68,19 @@ int pca_permission_list(const struct pca_ctx *ctx, const char *arn, const char *
 			void (*fn)(void *fctx, const struct store_permission *p,
 				   const char *ca_arn),
 			void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
+
+/* The service principal ACM acts as when it uses a CA. */
+#define PCA_ACM_PRINCIPAL "acm.amazonaws.com"
+
+/* Whether ACM may renew, by itself, a certificate of ctx->account issued by
+ * this CA (spec pca.md §6.10, acm.md §6.7): on a CA of the same account the
+ * CA must have granted PCA_ACM_PRINCIPAL, for this account, all of
+ * IssueCertificate, GetCertificate and ListPermissions; without them
+ * CM_ERR_ACCESS_DENIED (ACM's PCA_ACCESS_DENIED). A CA of another account is
+ * shared through its resource policy, which the issuance itself checks
+ * (permissions do not cross accounts), so it passes here. An unknown CA is
+ * CM_ERR_NOT_FOUND. First issuance does not need this (§6.10). */
+int pca_acm_renewal_allowed(const struct pca_ctx *ctx, const char *ca_arn, struct cm_err *err);
 
 /* Parses the stored comma-separated ActionType names into bits. */
 unsigned pca_perm_actions_parse(const char *text);

@@ -154,9 +154,10 @@ static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req 
 			  struct pca_issue_job *job, const unsigned char serial[16],
 			  struct store_cert *rec, struct cm_err *err)
 {
-	char crl_url[300], ocsp_url[300];
+	char crl_url[PCA_CRL_URL_MAX], ocsp_url[300];
 	/* CDP and AIA (spec §6.8); x509_issue leaves them out of a root's own certificate. */
-	pca_revocation_urls(&job->ca, crl_url, sizeof(crl_url), ocsp_url, sizeof(ocsp_url));
+	pca_revocation_urls(&job->ca, rec->serial, crl_url, sizeof(crl_url), ocsp_url,
+			    sizeof(ocsp_url));
 	struct x509_issue_params p = {
 		.crl_url = crl_url[0] != '\0' ? crl_url : NULL,
 		.ocsp_url = ocsp_url[0] != '\0' ? ocsp_url : NULL,

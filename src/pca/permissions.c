@@ -141,3 +141,28 @@ int pca_permission_list(const struct pca_ctx *ctx, const char *arn, const char *
 		snprintf(next_cursor, next_size, "%s", page.last);
 	return 0;
 }
+
+int pca_acm_renewal_allowed(const struct pca_ctx *ctx, const char *ca_arn, struct cm_err *err)
+{
+	const unsigned all = PCA_PERM_ISSUE | PCA_PERM_GET | PCA_PERM_LIST_PERMISSIONS;
+	struct arn_ca parsed;
+	struct store_ca ca;
+	struct store_permission p;
+	if (arn_parse_ca(ca_arn, "CertificateAuthorityArn", &parsed, err) < 0)
+		return -1;
+	if (strcmp(parsed.account, ctx->account) != 0)
+		return 0;
+	if (pca_ca_load(ctx, ca_arn, "CertificateAuthorityArn", &ca, err) < 0)
+		return -1;
+	int rc = store_permission_get(ctx->store, ca.id, PCA_ACM_PRINCIPAL, ctx->account, &p, err);
+	if (rc < 0 && err->code != CM_ERR_NOT_FOUND)
+		goto out;
+	if (rc < 0 || (pca_perm_actions_parse(p.actions) & all) != all)
+		rc = cm_fail(err, CM_ERR_ACCESS_DENIED,
+			     "%s has not been permitted IssueCertificate, GetCertificate and "
+			     "ListPermissions on %.200s",
+			     PCA_ACM_PRINCIPAL, ca_arn);
+out:
+	store_ca_clear(&ca);
+	return rc;
+}

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -370,4 +372,44 @@ out:
 	json_decref(list);
 	json_decref(doc);
 	return verdict;
+}
+
+int pca_policy_grantees(const char *text, char (**out)[13])
+{
+	json_t *doc = json_loads(text, 0, NULL), *list = doc != NULL ? pca_statements(doc) : NULL;
+	json_t *st;
+	size_t i, n = 0, cap = 0;
+	const char *s;
+	*out = NULL;
+	json_array_foreach(list, i, st)
+	{
+		json_t *aws = json_object_get(json_object_get(st, "Principal"), "AWS");
+		const char *effect = json_string_value(json_object_get(st, "Effect"));
+		if (effect == NULL || strcmp(effect, "Allow") != 0)
+			continue;
+		for (size_t k = 0; (s = pca_str_at(aws, k)) != NULL; k++) {
+			char account[13];
+			if (!pca_principal_parse(s, account))
+				continue;
+			if (n == cap) {
+				cap = cap != 0 ? cap * 2 : 8;
+				char(*grown)[13] = realloc(*out, cap * sizeof(**out));
+				if (grown == NULL) {
+					n = (size_t)-1;
+					goto out;
+				}
+				*out = grown;
+			}
+			snprintf((*out)[n++], 13, "%s", account[0] != '\0' ? account : "*");
+		}
+	}
+out:
+	json_decref(list);
+	json_decref(doc);
+	if (n == (size_t)-1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return (int)n;
 }

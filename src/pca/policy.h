@@ -47,4 +47,10 @@ enum pca_policy_verdict pca_policy_evaluate(const char *text, const char *ca_arn
 					    const char *account, enum pca_action action,
 					    const char *template_arn);
 
+/* The accounts the policy (already checked) names in the Principal of its
+ * Allow statements: 12 digits each, "*" for everyone. *out is owned (free());
+ * returns how many, or -1 when out of memory. An index to find candidates:
+ * pca_policy_evaluate still decides. */
+int pca_policy_grantees(const char *text, char (**out)[13]);
+
 #endif

@@ -1,6 +1,6 @@
 /* Revocation rules of AWS Private CA (spec pca.md §4, §6.8): reading a CA's
- * RevocationConfiguration, which CAs publish, the URLs certificates name,
- * building a CA's CRL and the OCSP status of a serial. The observer and the
+ * RevocationConfiguration, which CAs publish, the URLs certificates name and
+ * the OCSP status of a serial (building CRLs is crl.c). The observer and the
  * public URL are configuration set once at start (serve). */
 #include <jansson.h>
 #include <stdio.h>
@@ -68,7 +68,12 @@ void pca_revocation_cfg_parse(const char *text, struct pca_revocation_cfg *out)
 		out->crl_days = (int)days;
 	pca_copy_string(c, "S3BucketName", out->crl_bucket, sizeof(out->crl_bucket));
 	pca_copy_string(c, "CustomCname", out->crl_cname, sizeof(out->crl_cname));
+	pca_copy_string(c, "CustomPath", out->crl_path, sizeof(out->crl_path));
+	if (out->crl_path[0] == '\0')
+		snprintf(out->crl_path, sizeof(out->crl_path), "crl");
 	out->crl_omit_cdp = json_is_true(json_object_get(dp, "OmitExtension"));
+	const char *type = json_string_value(json_object_get(c, "CrlType"));
+	out->crl_partitioned = type != NULL && strcmp(type, "PARTITIONED") == 0;
 	out->ocsp_enabled = json_is_true(json_object_get(o, "Enabled"));
 	pca_copy_string(o, "OcspCustomCname", out->ocsp_cname, sizeof(out->ocsp_cname));
 	json_decref(root);
@@ -89,18 +94,30 @@ bool pca_ocsp_answers(const struct store_ca *ca, const struct pca_revocation_cfg
 	       (s == PCA_ACTIVE || s == PCA_DISABLED || s == PCA_EXPIRED);
 }
 
-void pca_revocation_urls(const struct store_ca *ca, char *crl, size_t crl_size, char *ocsp,
-			 size_t ocsp_size)
+void pca_crl_url(const struct store_ca *ca, const struct pca_revocation_cfg *cfg, int part,
+		 char *buf, size_t size)
+{
+	char file[64];
+	if (part >= 0)
+		snprintf(file, sizeof(file), "%s-%x.crl", ca->id, (unsigned)part);
+	else
+		snprintf(file, sizeof(file), "%s.crl", ca->id);
+	buf[0] = '\0';
+	if (cfg->crl_cname[0] != '\0')
+		snprintf(buf, size, "http://%s/%s/%s", cfg->crl_cname, cfg->crl_path, file);
+	else if (pca_public_base[0] != '\0')
+		snprintf(buf, size, "%s/%s/%s", pca_public_base, cfg->crl_path, file);
+}
+
+void pca_revocation_urls(const struct store_ca *ca, const char *serial_hex, char *crl,
+			 size_t crl_size, char *ocsp, size_t ocsp_size)
 {
 	struct pca_revocation_cfg cfg;
 	pca_revocation_cfg_parse(ca->revocation_json, &cfg);
 	crl[0] = ocsp[0] = '\0';
-	if (cfg.crl_enabled && !cfg.crl_omit_cdp) {
-		if (cfg.crl_cname[0] != '\0')
-			snprintf(crl, crl_size, "http://%s/crl/%s.crl", cfg.crl_cname, ca->id);
-		else if (pca_public_base[0] != '\0')
-			snprintf(crl, crl_size, "%s/crl/%s.crl", pca_public_base, ca->id);
-	}
+	if (cfg.crl_enabled && !cfg.crl_omit_cdp)
+		pca_crl_url(ca, &cfg, cfg.crl_partitioned ? pca_crl_partition(serial_hex) : -1, crl,
+			    crl_size);
 	if (cfg.ocsp_enabled) {
 		/* AWS names the bare host of OcspCustomCname; the public listener
 		 * answers at "/" as well as "/ocsp" for that reason. */
@@ -129,113 +146,6 @@ int pca_ca_sig_alg(const struct store_ca *ca, enum x509_sig_alg *out, struct cm_
 		return cm_fail(err, CM_ERR_INTERNAL, "CA %s has an unknown signing algorithm %s",
 			       ca->id, ca->sig_alg);
 	return 0;
-}
-
-void pca_crl_clear(struct pca_crl *crl)
-{
-	if (crl == NULL)
-		return;
-	free(crl->der);
-	memset(crl, 0, sizeof(*crl));
-}
-
-/* The revoked certificates, gathered for x509_crl_build. */
-struct pca_crl_list {
-	struct x509_crl_entry *entries;
-	char (*serials)[X509_SERIAL_HEX_MAX];
-	size_t n, cap;
-	bool failed;
-};
-
-static bool pca_crl_list_grow(struct pca_crl_list *l)
-{
-	size_t cap = l->cap != 0 ? l->cap * 2 : 256;
-	struct x509_crl_entry *e = realloc(l->entries, cap * sizeof(*e));
-	if (e != NULL)
-		l->entries = e;
-	char(*s)[X509_SERIAL_HEX_MAX] = e != NULL ? realloc(l->serials, cap * sizeof(*s)) : NULL;
-	if (s == NULL)
-		return false;
-	l->serials = s;
-	l->cap = cap;
-	return true;
-}
-
-static void pca_crl_list_add(void *ctx, const struct store_revoked *r)
-{
-	struct pca_crl_list *l = ctx;
-	enum x509_crl_reason reason = X509_CRL_UNSPECIFIED;
-	if (l->failed || (l->n == l->cap && !pca_crl_list_grow(l))) {
-		l->failed = true;
-		return;
-	}
-	/* A reason the store cannot name (never written by pca_revoke) is listed
-	 * without one rather than dropping the revocation. */
-	if (x509_crl_reason_from_name(r->reason, &reason) < 0)
-		reason = X509_CRL_UNSPECIFIED;
-	snprintf(l->serials[l->n], X509_SERIAL_HEX_MAX, "%s", r->serial);
-	l->entries[l->n].revoked_at = r->revoked_at;
-	l->entries[l->n].reason = reason;
-	l->n++;
-}
-
-/* Signs the gathered list with a number drawn now. */
-static int pca_crl_sign(const struct pca_ctx *ctx, const struct store_ca *ca,
-			const struct pca_revocation_cfg *cfg, struct pca_crl_list *l,
-			struct pca_crl *out, struct cm_err *err)
-{
-	unsigned char number[8];
-	struct x509_crl_params p = {.this_update = ctx->now,
-				    .next_update = ctx->now + (int64_t)cfg->crl_days * 86400,
-				    .entries = l->entries,
-				    .n_entries = l->n,
-				    .number = number,
-				    .number_len = sizeof(number)};
-	int rc = -1;
-	for (size_t i = 0; i < l->n; i++) /* serials moved when the arrays grew */
-		l->entries[i].serial_hex = l->serials[i];
-	if (pca_ca_sig_alg(ca, &p.sig_alg, err) < 0 ||
-	    (p.issuer_cert = pca_ca_certificate(ctx, ca, err)) == NULL ||
-	    (p.signing_key = pca_ca_open_key(ctx, ca, err)) == NULL)
-		goto out;
-	/* AWS numbers CRLs with millisecond timestamps; the store keeps them
-	 * strictly increasing even if the clock steps back. */
-	if (store_crl_next_number(ctx->store, ca->id, (uint64_t)ctx->now * 1000, &out->number,
-				  err) < 0)
-		goto out;
-	x509_crl_number_u64(out->number, number);
-	out->der = x509_crl_build(&p, &out->der_len, err);
-	if (out->der == NULL)
-		goto out;
-	out->this_update = p.this_update;
-	out->next_update = p.next_update;
-	out->n_entries = l->n;
-	rc = 0;
-out:
-	X509_free(p.issuer_cert);
-	EVP_PKEY_free(p.signing_key);
-	return rc;
-}
-
-int pca_crl_generate(const struct pca_ctx *ctx, const struct store_ca *ca, struct pca_crl *out,
-		     struct cm_err *err)
-{
-	struct pca_revocation_cfg cfg;
-	struct pca_crl_list l = {0};
-	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	pca_revocation_cfg_parse(ca->revocation_json, &cfg);
-	if (store_cert_revoked_each(ctx->store, ca->id, pca_crl_list_add, &l, err) < 0)
-		goto out;
-	if (l.failed) {
-		cm_fail(err, CM_ERR_INTERNAL, "out of memory listing revoked certificates");
-		goto out;
-	}
-	rc = pca_crl_sign(ctx, ca, &cfg, &l, out, err);
-out:
-	free(l.entries);
-	free(l.serials);
-	return rc;
 }
 
 int pca_ocsp_status(const struct pca_ctx *ctx, const char *ca_id, const char *serial_hex,

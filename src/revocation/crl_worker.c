@@ -3,10 +3,13 @@
  * crl_delay seconds after a revocation of its CA (so a burst of revocations
  * costs one signature), at half its validity (AWS starts there too, so a
  * failure leaves half the time to retry), and at start when there is none or
- * it is due. It is written atomically to DATA/crl/<S3BucketName>/crl/<CA
- * id>.crl, the folder standing in for the bucket, and kept in memory for the
- * public listener. An EXPIRED or DELETED CA stops publishing; its last CRL
- * stays served until the server restarts. */
+ * it is due. It is written atomically to DATA/crl/<S3BucketName>/<CustomPath
+ * or crl>/<CA id>.crl, the folder standing in for the bucket, and kept in
+ * memory for the public listener, which serves it at /<CustomPath or crl>/<CA
+ * id>.crl. A PARTITIONED CA has one CRL per partition instead, <CA
+ * id>-<partition>.crl in the same places, all made together. An EXPIRED or
+ * DELETED CA stops publishing; its last CRL stays served until the server
+ * restarts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,8 +39,12 @@ struct crl_blob {
 struct crl_pub {
 	char ca_id[40];
 	char account[16];
-	char path[4096];	/* where it is written; "" until known */
-	struct crl_blob *blob;	/* NULL until one exists */
+	char path[4096];	/* where it is written, without ".crl"; "" until known */
+	char url_dir[256];	/* the URL path it is served under: CustomPath or "crl" */
+	/* The complete CRL in blobs[0], or one per partition; n_blobs 0 until one exists. */
+	struct crl_blob *blobs[PCA_CRL_PARTITIONS];
+	size_t n_blobs;
+	bool partitioned;
 	int64_t due_at;		/* clock_now() seconds; 0: never (not publishing) */
 	unsigned revision;	/* bumped by every request for a new CRL */
 	bool seen;		/* found by the current scan */
@@ -84,11 +91,15 @@ static struct crl_pub *crl_add(const char *ca_id, const char *account)
 	return p;
 }
 
-int crl_worker_get(const char *ca_id, unsigned char **der, size_t *len)
+int crl_worker_get(const char *ca_id, const char *url_dir, int part, unsigned char **der,
+		   size_t *len)
 {
 	pthread_mutex_lock(&crlw.mu);
 	struct crl_pub *p = crl_find(ca_id);
-	struct crl_blob *b = p != NULL ? p->blob : NULL;
+	struct crl_blob *b = NULL;
+	if (p != NULL && strcmp(p->url_dir, url_dir) == 0 && p->partitioned == (part >= 0) &&
+	    (size_t)(part >= 0 ? part : 0) < p->n_blobs)
+		b = p->blobs[part >= 0 ? part : 0];
 	if (b != NULL)
 		atomic_fetch_add(&b->refs, 1);
 	pthread_mutex_unlock(&crlw.mu);
@@ -135,6 +146,15 @@ void crl_worker_ca_changed(const char *ca_id)
 	crlw.scan_requested = true;
 	pthread_mutex_unlock(&crlw.mu);
 	crl_request(ca_id, 0);
+}
+
+void crl_worker_clock_moved(void)
+{
+	/* The wait is on a monotonic deadline computed from the old clock_now(). */
+	pthread_mutex_lock(&crlw.mu);
+	if (crlw.cv_ready)
+		pthread_cond_broadcast(&crlw.cv);
+	pthread_mutex_unlock(&crlw.mu);
 }
 
 /* A bucket name may hold '/', so refuse any path part that climbs out. */
@@ -210,6 +230,15 @@ static struct crl_blob *crl_blob_new(const unsigned char *der, size_t len)
 	return b;
 }
 
+/* The file of one CRL: <stem>.crl, or <stem>-<partition>.crl; -1 when it
+ * does not fit. */
+static int crl_file(const char *stem, int part, char *buf, size_t size)
+{
+	int n = part >= 0 ? snprintf(buf, size, "%s-%x.crl", stem, (unsigned)part)
+			  : snprintf(buf, size, "%s.crl", stem);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
 /* The file of an earlier run, when the store says it is still fresh. */
 static struct crl_blob *crl_blob_from_file(const char *path)
 {
@@ -232,24 +261,32 @@ static struct crl_blob *crl_blob_from_file(const char *path)
 	return b;
 }
 
-/* Installs blob (owned) as the CA's CRL; due again at half its validity
- * unless a revocation asked for a new one meanwhile. */
-static void crl_install(const char *ca_id, unsigned revision, struct crl_blob *blob,
-			int64_t this_update, int64_t next_update)
+/* Installs blobs[0..n) (owned) as the CA's CRLs; due again at half their
+ * validity unless a revocation asked for new ones meanwhile. */
+static void crl_install(const char *ca_id, unsigned revision, struct crl_blob **blobs, size_t n,
+			bool partitioned, int64_t this_update, int64_t next_update)
 {
-	struct crl_blob *old = NULL;
+	struct crl_blob *old[PCA_CRL_PARTITIONS] = {0};
+	size_t n_old = n;
 	pthread_mutex_lock(&crlw.mu);
 	struct crl_pub *p = crl_find(ca_id);
 	if (p == NULL) {
-		old = blob;
+		for (size_t i = 0; i < n; i++)
+			old[i] = blobs[i];
 	} else {
-		old = p->blob;
-		p->blob = blob;
+		n_old = p->n_blobs;
+		for (size_t i = 0; i < PCA_CRL_PARTITIONS; i++) {
+			old[i] = i < n_old ? p->blobs[i] : NULL;
+			p->blobs[i] = i < n ? blobs[i] : NULL;
+		}
+		p->n_blobs = n;
+		p->partitioned = partitioned;
 		if (p->revision == revision)
 			p->due_at = this_update + (next_update - this_update) / 2;
 	}
 	pthread_mutex_unlock(&crlw.mu);
-	crl_blob_release(old);
+	for (size_t i = 0; i < n_old; i++)
+		crl_blob_release(old[i]);
 }
 
 static void crl_log_failure(const char *ca_id, const char *what, const char *why)
@@ -258,39 +295,62 @@ static void crl_log_failure(const char *ca_id, const char *what, const char *why
 		  LOG_END);
 }
 
-/* Builds, writes and installs a new CRL for the CA. On failure it is due
+/* Writes each CRL to its file and makes its blob; false on the first failure. */
+static bool crl_write_all(const char *ca_id, const char *stem, const struct pca_crl *crls,
+			  size_t n, struct crl_blob **blobs)
+{
+	char file[4096];
+	for (size_t i = 0; i < n; i++) {
+		if (crl_file(stem, crls[i].partition, file, sizeof(file)) < 0 ||
+		    crl_write_file(file, crls[i].der, crls[i].der_len) < 0) {
+			crl_log_failure(ca_id, "write", strerror(errno));
+			return false;
+		}
+		if ((blobs[i] = crl_blob_new(crls[i].der, crls[i].der_len)) == NULL) {
+			crl_log_failure(ca_id, "record", "out of memory");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Builds, writes and installs new CRLs for the CA. On failure they are due
  * again after a minute (AWS retries every 15 minutes; seconds matter here). */
-static void crl_publish(const char *ca_id, const char *account, const char *path,
+static void crl_publish(const char *ca_id, const char *account, const char *stem,
 			unsigned revision)
 {
 	struct pca_ctx ctx = revocation_pca_ctx(&crlw.cfg, account);
 	struct store_ca ca = {0};
-	struct pca_crl crl = {0};
+	struct pca_crl crls[PCA_CRL_PARTITIONS];
+	struct crl_blob *blobs[PCA_CRL_PARTITIONS] = {0};
+	size_t n = 0, entries = 0;
 	struct cm_err err = {0};
 	int64_t started = clock_monotonic_ms();
+	memset(crls, 0, sizeof(crls));
 	if (store_ca_get(ctx.store, account, ca_id, &ca, &err) < 0 ||
-	    pca_crl_generate(&ctx, &ca, &crl, &err) < 0) {
+	    pca_crl_generate(&ctx, &ca, crls, &n, &err) < 0) {
 		crl_log_failure(ca_id, "build", err.msg);
 		goto retry;
 	}
-	if (crl_write_file(path, crl.der, crl.der_len) < 0) {
-		crl_log_failure(ca_id, "write", strerror(errno));
+	if (!crl_write_all(ca_id, stem, crls, n, blobs))
+		goto retry;
+	/* Their times are one; the numbers were drawn in order, the last is the latest. */
+	const struct pca_crl *last = &crls[n - 1];
+	if (store_crl_set_published(ctx.store, ca_id, last->number, last->this_update,
+				    last->next_update, &err) < 0) {
+		crl_log_failure(ca_id, "record", err.msg);
 		goto retry;
 	}
-	struct crl_blob *blob = crl_blob_new(crl.der, crl.der_len);
-	if (blob == NULL ||
-	    store_crl_set_published(ctx.store, ca_id, crl.number, crl.this_update,
-				    crl.next_update, &err) < 0) {
-		crl_blob_release(blob);
-		crl_log_failure(ca_id, "record", blob == NULL ? "out of memory" : err.msg);
-		goto retry;
-	}
-	crl_install(ca_id, revision, blob, crl.this_update, crl.next_update);
-	char num[24], n[24], ms[24];
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)crl.number);
-	snprintf(n, sizeof(n), "%zu", crl.n_entries);
+	crl_install(ca_id, revision, blobs, n, crls[0].partition >= 0, last->this_update,
+		    last->next_update);
+	memset(blobs, 0, sizeof(blobs)); /* installed: owned by the publication now */
+	for (size_t i = 0; i < n; i++)
+		entries += crls[i].n_entries;
+	char num[24], nent[24], ms[24];
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)last->number);
+	snprintf(nent, sizeof(nent), "%zu", entries);
 	snprintf(ms, sizeof(ms), "%lld", (long long)(clock_monotonic_ms() - started));
-	log_event(LOG_INFO, "CRL published", "ca", ca_id, "number", num, "entries", n, "ms", ms,
+	log_event(LOG_INFO, "CRL published", "ca", ca_id, "number", num, "entries", nent, "ms", ms,
 		  LOG_END);
 	goto out;
 retry:
@@ -300,12 +360,38 @@ retry:
 		p->due_at = clock_now() + 60;
 	pthread_mutex_unlock(&crlw.mu);
 out:
-	pca_crl_clear(&crl);
+	for (size_t i = 0; i < PCA_CRL_PARTITIONS; i++) {
+		crl_blob_release(blobs[i]);
+		pca_crl_clear(&crls[i]);
+	}
 	store_ca_clear(&ca);
 }
 
+/* At start: the CRLs of the last run, when all are there. */
+static void crl_load_files(const char *ca_id, const char *stem, bool partitioned,
+			   const struct store_crl *rec)
+{
+	struct crl_blob *blobs[PCA_CRL_PARTITIONS] = {0};
+	size_t n = partitioned ? PCA_CRL_PARTITIONS : 1;
+	char file[4096];
+	for (size_t i = 0; i < n; i++) {
+		if (crl_file(stem, partitioned ? (int)i : -1, file, sizeof(file)) < 0 ||
+		    (blobs[i] = crl_blob_from_file(file)) == NULL) {
+			for (size_t k = 0; k < i; k++)
+				crl_blob_release(blobs[k]);
+			return; /* published afresh instead */
+		}
+	}
+	pthread_mutex_lock(&crlw.mu);
+	struct crl_pub *p = crl_find(ca_id);
+	unsigned revision = p != NULL ? p->revision : 0;
+	pthread_mutex_unlock(&crlw.mu);
+	crl_install(ca_id, revision, blobs, n, partitioned, rec->this_update, rec->next_update);
+}
+
 /* What the scan learnt about one CA that should publish. */
-static void crl_scan_publishing(const struct store_ca *ca, const char *path)
+static void crl_scan_publishing(const struct store_ca *ca, const char *path, const char *url_dir,
+				bool partitioned)
 {
 	struct store_crl rec;
 	struct cm_err err = {0};
@@ -319,25 +405,18 @@ static void crl_scan_publishing(const struct store_ca *ca, const char *path)
 		p->seen = true;
 		if (fresh) {
 			snprintf(p->path, sizeof(p->path), "%s", path);
+			snprintf(p->url_dir, sizeof(p->url_dir), "%s", url_dir);
 			p->due_at = now;
 			p->revision++;
 		}
 	}
-	bool load = p != NULL && fresh && p->blob == NULL;
+	bool load = p != NULL && fresh && p->n_blobs == 0;
 	pthread_mutex_unlock(&crlw.mu);
-	/* At start: the CRL of the last run, if the store says it is not yet due. */
+	/* At start: the CRLs of the last run, if the store says they are not yet due. */
 	if (!load || store_crl_get(crlw.cfg.store, ca->id, &rec, &err) < 0 ||
 	    now >= rec.this_update + (rec.next_update - rec.this_update) / 2)
 		return;
-	struct crl_blob *blob = crl_blob_from_file(path);
-	if (blob != NULL) {
-		unsigned revision;
-		pthread_mutex_lock(&crlw.mu);
-		p = crl_find(ca->id);
-		revision = p != NULL ? p->revision : 0;
-		pthread_mutex_unlock(&crlw.mu);
-		crl_install(ca->id, revision, blob, rec.this_update, rec.next_update);
-	}
+	crl_load_files(ca->id, path, partitioned, &rec);
 }
 
 static void crl_scan_one(void *fctx, const struct store_ca_ref *ref)
@@ -354,12 +433,13 @@ static void crl_scan_one(void *fctx, const struct store_ca_ref *ref)
 		store_ca_clear(&ca);
 		return;
 	}
-	if (!crl_bucket_safe(cfg.crl_bucket)) {
-		crl_log_failure(ca.id, "path", "S3BucketName has an empty, '.' or '..' part");
+	if (!crl_bucket_safe(cfg.crl_bucket) || !crl_bucket_safe(cfg.crl_path)) {
+		crl_log_failure(ca.id, "path",
+				"S3BucketName or CustomPath has an empty, '.' or '..' part");
 	} else {
-		snprintf(path, sizeof(path), "%s/crl/%s/crl/%s.crl", crlw.cfg.data_dir,
-			 cfg.crl_bucket, ca.id);
-		crl_scan_publishing(&ca, path);
+		snprintf(path, sizeof(path), "%s/crl/%s/%s/%s", crlw.cfg.data_dir, cfg.crl_bucket,
+			 cfg.crl_path, ca.id);
+		crl_scan_publishing(&ca, path, cfg.crl_path, cfg.crl_partitioned);
 	}
 	store_ca_clear(&ca);
 }
@@ -486,7 +566,8 @@ void crl_worker_stop(void)
 	pthread_mutex_unlock(&crlw.mu);
 	pthread_join(crlw.thread, NULL);
 	for (size_t i = 0; i < crlw.n_pubs; i++)
-		crl_blob_release(crlw.pubs[i].blob);
+		for (size_t k = 0; k < crlw.pubs[i].n_blobs; k++)
+			crl_blob_release(crlw.pubs[i].blobs[k]);
 	free(crlw.pubs);
 	crlw.pubs = NULL;
 	crlw.n_pubs = crlw.cap_pubs = 0;

@@ -16,8 +16,13 @@ int crl_worker_start(const struct revocation_cfg *cfg, struct cm_err *err);
 void crl_worker_stop(void);
 void crl_worker_revoked(const char *ca_id);
 void crl_worker_ca_changed(const char *ca_id);
-/* A copy of the CA's current CRL (owned, free()); -1 when there is none. */
-int crl_worker_get(const char *ca_id, unsigned char **der, size_t *len);
+/* The clock moved (test clock): recompute what is due now. */
+void crl_worker_clock_moved(void);
+/* A copy of the CA's current CRL (part -1) or of one partition's CRL (owned,
+ * free()) when it is served under url_dir (its CustomPath or "crl"); -1 when
+ * there is none. */
+int crl_worker_get(const char *ca_id, const char *url_dir, int part, unsigned char **der,
+		   size_t *len);
 
 int ocsp_responder_start(const struct revocation_cfg *cfg, struct cm_err *err);
 void ocsp_responder_stop(void);

@@ -4,7 +4,9 @@
  * issuerKeyHash) → CA, rebuilt when a CA changes, every minute, and (at most
  * once a second) when a CertID matches nothing, so a new CA answers at once.
  * The index holds each CA's certificate and key, so answering costs no
- * store read of the CA and no unsealing.
+ * store read of the CA and no unsealing. With serve --ocsp-delegated the key
+ * is the CA's delegated responder's (pca_ocsp_signer), whose certificate goes
+ * in every response; each rebuild gives it its chance to be renewed.
  *
  * A request for one certificate without a nonce gets a pre-signed response
  * from the cache (thisUpdate now, nextUpdate an hour on, re-signed after half
@@ -35,7 +37,8 @@ struct ocsp_ca {
 	char id[40];
 	char account[16];
 	X509 *cert;
-	EVP_PKEY *key;
+	EVP_PKEY *key;	 /* the CA's, or its delegated responder's */
+	X509 *responder; /* NULL: the CA signs; else the delegated responder */
 	enum x509_sig_alg sig_alg;
 };
 
@@ -73,6 +76,7 @@ static void ocsp_index_release(struct ocsp_index *ix)
 		return;
 	for (size_t i = 0; i < ix->n_cas; i++) {
 		X509_free(ix->cas[i].cert);
+		X509_free(ix->cas[i].responder);
 		EVP_PKEY_free(ix->cas[i].key);
 	}
 	free(ix->cas);
@@ -106,11 +110,13 @@ static const struct ocsp_ca *ocsp_index_find(const struct ocsp_index *ix,
 	return r != NULL ? &ix->cas[r->ca] : NULL;
 }
 
-/* The key of a CA the old index already opened (keys never change). */
+/* The key of a CA the old index already opened (keys never change); not a
+ * delegated responder's. */
 static EVP_PKEY *ocsp_reuse_key(const struct ocsp_index *old, const char *ca_id)
 {
 	for (size_t i = 0; old != NULL && i < old->n_cas; i++) {
-		if (strcmp(old->cas[i].id, ca_id) == 0 && EVP_PKEY_up_ref(old->cas[i].key) == 1)
+		if (strcmp(old->cas[i].id, ca_id) == 0 && old->cas[i].responder == NULL &&
+		    EVP_PKEY_up_ref(old->cas[i].key) == 1)
 			return old->cas[i].key;
 	}
 	return NULL;
@@ -121,6 +127,14 @@ struct ocsp_build {
 	const struct ocsp_index *old;
 	char after[40];
 	bool failed;
+	/* The page's OCSP-enabled CAs, added once the scan statement is done:
+	 * adding one may write (a delegated responder), and a write from inside
+	 * a read of an older WAL snapshot fails at once with SQLITE_BUSY. */
+	struct {
+		char id[40];
+		char account[16];
+	} page[OCSP_SCAN_PAGE];
+	size_t n_page;
 };
 
 /* Adds one CA (certificate, key, CertID hashes) to the index being built. */
@@ -135,9 +149,15 @@ static int ocsp_build_add(struct ocsp_build *b, const struct store_ca *ca)
 	if (pca_ca_sig_alg(ca, &c.sig_alg, &err) < 0 ||
 	    (c.cert = pca_ca_signing_cert(&ctx, ca, &err)) == NULL)
 		goto fail;
-	c.key = ocsp_reuse_key(b->old, ca->id);
-	if (c.key == NULL && (c.key = pca_ca_signing_key(&ctx, ca, &err)) == NULL)
+	/* Delegated: every rebuild (a minute) is the responder's chance to renew. */
+	if (ocspr.cfg.ocsp_delegated && pca_ocsp_signer(&ctx, ca, &c.responder, &c.key, &err) < 0 &&
+	    err.code != CM_ERR_INVALID_STATE)
 		goto fail;
+	if (c.key == NULL) { /* the CA signs (not delegated, or expiring) */
+		c.key = ocsp_reuse_key(b->old, ca->id);
+		if (c.key == NULL && (c.key = pca_ca_signing_key(&ctx, ca, &err)) == NULL)
+			goto fail;
+	}
 	if (ix->n_cas == ix->cap_cas) {
 		size_t cap = ix->cap_cas != 0 ? ix->cap_cas * 2 : 8;
 		struct ocsp_ca *cas = realloc(ix->cas, cap * sizeof(*cas));
@@ -163,6 +183,7 @@ static int ocsp_build_add(struct ocsp_build *b, const struct store_ca *ca)
 fail:
 	log_event(LOG_WARN, "OCSP: CA left out", "ca", ca->id, "error", err.msg, LOG_END);
 	X509_free(c.cert);
+	X509_free(c.responder);
 	EVP_PKEY_free(c.key);
 	return -1;
 }
@@ -171,39 +192,59 @@ static void ocsp_build_one(void *fctx, const struct store_ca_ref *ref)
 {
 	struct ocsp_build *b = fctx;
 	struct pca_revocation_cfg cfg;
-	struct store_ca ca = {0};
-	struct cm_err err = {0};
 	snprintf(b->after, sizeof(b->after), "%s", ref->id);
 	pca_revocation_cfg_parse(ref->revocation_json, &cfg);
-	if (!cfg.ocsp_enabled ||
-	    store_ca_get(ocspr.cfg.store, ref->account_id, ref->id, &ca, &err) < 0)
+	if (!cfg.ocsp_enabled || b->n_page == OCSP_SCAN_PAGE)
 		return;
-	if (pca_ocsp_answers(&ca, &cfg, clock_now()))
-		ocsp_build_add(b, &ca);
-	store_ca_clear(&ca);
+	snprintf(b->page[b->n_page].id, sizeof(b->page[0].id), "%s", ref->id);
+	snprintf(b->page[b->n_page].account, sizeof(b->page[0].account), "%s", ref->account_id);
+	b->n_page++;
+}
+
+/* The CAs of the page just read that answer OCSP now. */
+static void ocsp_build_page(struct ocsp_build *b)
+{
+	for (size_t i = 0; i < b->n_page; i++) {
+		struct pca_revocation_cfg cfg;
+		struct store_ca ca = {0};
+		struct cm_err err = {0};
+		if (store_ca_get(ocspr.cfg.store, b->page[i].account, b->page[i].id, &ca, &err) < 0)
+			continue;
+		pca_revocation_cfg_parse(ca.revocation_json, &cfg);
+		if (pca_ocsp_answers(&ca, &cfg, clock_now()))
+			ocsp_build_add(b, &ca);
+		store_ca_clear(&ca);
+	}
+	b->n_page = 0;
 }
 
 /* A fresh index from the store; NULL when the store cannot be read. */
 static struct ocsp_index *ocsp_index_build(const struct ocsp_index *old)
 {
-	struct ocsp_build b = {.old = old};
+	struct ocsp_build *b = calloc(1, sizeof(*b));
+	struct ocsp_index *ix = NULL;
 	struct cm_err err = {0};
-	b.ix = calloc(1, sizeof(*b.ix));
-	if (b.ix == NULL)
-		return NULL;
-	atomic_init(&b.ix->refs, 1);
+	if (b == NULL || (b->ix = calloc(1, sizeof(*b->ix))) == NULL)
+		goto out;
+	b->old = old;
+	atomic_init(&b->ix->refs, 1);
 	int n;
 	do {
-		n = store_ca_scan(ocspr.cfg.store, b.after, OCSP_SCAN_PAGE, ocsp_build_one, &b, &err);
+		n = store_ca_scan(ocspr.cfg.store, b->after, OCSP_SCAN_PAGE, ocsp_build_one, b,
+				  &err);
+		ocsp_build_page(b);
 	} while (n == OCSP_SCAN_PAGE);
 	if (n < 0) {
 		log_event(LOG_ERROR, "OCSP: cannot read the CAs", "error", err.msg, LOG_END);
-		ocsp_index_release(b.ix);
-		return NULL;
+		ocsp_index_release(b->ix);
+		goto out;
 	}
-	qsort(b.ix->rows, b.ix->n_rows, sizeof(*b.ix->rows), ocsp_row_cmp);
-	b.ix->built_ms = clock_monotonic_ms();
-	return b.ix;
+	qsort(b->ix->rows, b->ix->n_rows, sizeof(*b->ix->rows), ocsp_row_cmp);
+	b->ix->built_ms = clock_monotonic_ms();
+	ix = b->ix;
+out:
+	free(b);
+	return ix;
 }
 
 /* The current index (a reference: ocsp_index_release), rebuilt first when
@@ -266,7 +307,7 @@ static unsigned char *ocsp_sign(const struct ocsp_ca *ca, const struct x509_ocsp
 				int64_t now, size_t *len)
 {
 	struct x509_ocsp_signer signer = {.ca_cert = ca->cert, .key = ca->key,
-					  .sig_alg = ca->sig_alg};
+					  .responder_cert = ca->responder, .sig_alg = ca->sig_alg};
 	struct cm_err err = {0};
 	unsigned char *der = x509_ocsp_response_build(&signer, s, n, nonce, nonce_len, now, len,
 						      &err);

@@ -1,9 +1,10 @@
 /* The public listener's handler: unauthenticated, plain HTTP (CRLs and OCSP
- * responses carry their own signatures). GET /crl/<CA id>.crl serves the
- * current CRL (RFC 5280 §4.2.1.13, DER as application/pkix-crl per RFC
- * 2585); POST /ocsp and GET /ocsp/<base64> answer OCSP (RFC 6960 Appendix
- * A). POST / and GET /<base64> are OCSP too, for an OcspCustomCname host
- * proxied here (AWS names the bare host). Anything else is 404. */
+ * responses carry their own signatures). GET /<CustomPath or crl>/<CA
+ * id>.crl (<CA id>-<partition>.crl when PARTITIONED) serves the current CRL
+ * (RFC 5280 §4.2.1.13, DER as application/pkix-crl per RFC 2585); POST /ocsp
+ * and GET /ocsp/<base64> answer OCSP (RFC 6960 Appendix A). POST / and GET
+ * /<base64> are OCSP too, for an OcspCustomCname host proxied here (AWS
+ * names the bare host). Anything else is 404. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,6 @@
 #include "revocation/internal.h"
 #include "util/log.h"
 
-#define PUBLIC_CRL_PREFIX  "/crl/"
 #define PUBLIC_OCSP_PREFIX "/ocsp/"
 
 static void public_text(struct http_response *resp, int status, const char *text)
@@ -40,19 +40,38 @@ static bool public_is_ca_id(const char *s, size_t n)
 	return true;
 }
 
-static void public_crl(const char *name, struct http_response *resp)
+/* Whether path is a CRL's: "/<dir>/<name>.crl" with a non-empty dir. A
+ * '.' never occurs in base64, so no OCSP GET ends like this. */
+static bool public_is_crl_path(const char *path)
 {
-	size_t n = strlen(name);
-	char id[40];
+	size_t n = strlen(path);
+	const char *slash = strrchr(path, '/');
+	return n > 4 && strcmp(path + n - 4, ".crl") == 0 && slash != NULL && slash > path + 1;
+}
+
+static void public_crl(const char *path, struct http_response *resp)
+{
+	const char *slash = strrchr(path, '/'), *name = slash + 1;
+	size_t n = strlen(name), dir_len = (size_t)(slash - path - 1);
+	char id[40], dir[256];
 	unsigned char *der = NULL;
 	size_t len = 0;
-	if (n < 4 || strcmp(name + n - 4, ".crl") != 0 || !public_is_ca_id(name, n - 4)) {
+	int part = -1;
+	/* "<id>-<one hex digit>.crl": a partition's CRL (pca_crl_url). */
+	if (n == 36 + 2 + 4 && name[36] == '-' && strchr("0123456789abcdef", name[37]) != NULL) {
+		part = name[37] <= '9' ? name[37] - '0' : name[37] - 'a' + 10;
+		n -= 2;
+	}
+	/* The directory is only compared with the CA's, never used as a path. */
+	if (!public_is_ca_id(name, n - 4) || dir_len >= sizeof(dir)) {
 		public_text(resp, 404, "not found\n");
 		return;
 	}
-	memcpy(id, name, n - 4);
-	id[n - 4] = '\0';
-	if (crl_worker_get(id, &der, &len) < 0) {
+	memcpy(id, name, 36);
+	id[36] = '\0';
+	memcpy(dir, path + 1, dir_len);
+	dir[dir_len] = '\0';
+	if (crl_worker_get(id, dir, part, &der, &len) < 0) {
 		public_text(resp, 404, "no CRL is published for this certificate authority\n");
 		return;
 	}
@@ -97,8 +116,8 @@ void revocation_public_handle(void *ctx, const struct http_request *req,
 		public_text(resp, 413, "request too large\n");
 		return;
 	}
-	if (get && strncmp(path, PUBLIC_CRL_PREFIX, strlen(PUBLIC_CRL_PREFIX)) == 0)
-		public_crl(path + strlen(PUBLIC_CRL_PREFIX), resp);
+	if (get && public_is_crl_path(path))
+		public_crl(path, resp);
 	else if (post && (strcmp(path, "/ocsp") == 0 || strcmp(path, "/") == 0))
 		public_ocsp(req, NULL, false, resp);
 	else if (get && strncmp(path, PUBLIC_OCSP_PREFIX, strlen(PUBLIC_OCSP_PREFIX)) == 0 &&

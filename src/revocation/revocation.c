@@ -60,6 +60,12 @@ int revocation_start(const struct revocation_cfg *cfg, struct cm_err *err)
 	return 0;
 }
 
+void revocation_clock_moved(void)
+{
+	if (revocation_started)
+		crl_worker_clock_moved();
+}
+
 void revocation_stop(void)
 {
 	if (!revocation_started)

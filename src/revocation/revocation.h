@@ -7,6 +7,7 @@
 #ifndef CERTAIN_REVOCATION_REVOCATION_H
 #define CERTAIN_REVOCATION_REVOCATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/server.h"
@@ -25,6 +26,7 @@ struct revocation_cfg {
 	const char *data_dir;	/* CRLs go under DATA/crl/ */
 	int64_t crl_delay;	/* seconds from a revocation to the new CRL (default 5) */
 	int64_t scan_interval;	/* seconds between checks of every CA (default 60) */
+	bool ocsp_delegated;	/* OCSP signed by each CA's delegated responder (pca_ocsp_signer) */
 };
 
 /* Starts the CRL worker (its first pass publishes what is missing or due)
@@ -35,6 +37,11 @@ int revocation_start(const struct revocation_cfg *cfg, struct cm_err *err);
 /* Stops the worker (a CRL being written is finished) and frees the caches.
  * Call after the public listener has stopped. Safe when not started. */
 void revocation_stop(void);
+
+/* Tells the publishers that clock_now() jumped (`certain clock advance`):
+ * CRLs that became due meanwhile are published now, not when the worker's
+ * sleep, measured on the old clock, ends. Safe when not started. */
+void revocation_clock_moved(void);
 
 /* The public listener's handler (ctx unused): GET /crl/<CA id>.crl,
  * POST /ocsp (and POST / for OcspCustomCname hosts), GET /ocsp/<base64>;

@@ -217,3 +217,34 @@ int store_ca_count(struct store *st, const char *account_id, struct cm_err *err)
 	sqlite3_finalize(stmt);
 	return n;
 }
+
+int store_ca_shared_list(struct store *st, const char *account, const char *after_id, int limit,
+			 void (*fn)(void *ctx, const struct store_ca *ca), void *ctx,
+			 struct cm_err *err)
+{
+	/* Two ranges of the grantee key, then each CA by its primary key. */
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "SELECT " CA_COLUMNS " FROM cas WHERE id IN (SELECT "
+			  "ca_id FROM ca_policy_grantees WHERE grantee IN (?, '*') "
+			  "AND ca_id > ?) AND account_id <> ? ORDER BY id LIMIT ?",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, account);
+	store_bind_text(stmt, 2, after_id);
+	store_bind_text(stmt, 3, account);
+	sqlite3_bind_int(stmt, 4, limit);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_ca ca;
+		store_ca_read(stmt, &ca);
+		fn(ctx, &ca);
+		store_ca_clear(&ca);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st, stmt, err);
+	sqlite3_finalize(stmt);
+	return n;
+}

@@ -73,18 +73,22 @@ int store_crl_get(struct store *st, const char *ca_id, struct store_crl *out, st
 	return 0;
 }
 
-int store_cert_revoked_each(struct store *st, const char *ca_id,
+int store_cert_revoked_each(struct store *st, const char *ca_id, int64_t not_after_min,
 			    void (*fn)(void *ctx, const struct store_revoked *r), void *ctx,
 			    struct cm_err *err)
 {
-	/* A range of the index certificates_revoked (ca_id, revoked_at). */
-	sqlite3_stmt *stmt = store_prepare(st,
-					   "SELECT serial, revoked_at, revocation_reason, not_after "
-					   "FROM certificates WHERE ca_id = ? AND revoked_at > 0",
-					   err);
+	/* A range of the index certificates_revoked (ca_id, revoked_at); the
+	 * expiry filter reads only rows that range holds anyway. */
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "SELECT serial, revoked_at, revocation_reason, not_after "
+			  "FROM certificates WHERE ca_id = ? AND revoked_at > 0 "
+			  "AND not_after > ?",
+			  err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, ca_id);
+	sqlite3_bind_int64(stmt, 2, not_after_min);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct store_revoked r = {

@@ -296,6 +296,22 @@ static const char *const store_migrations[] = {
 	"  account_url TEXT NOT NULL DEFAULT '',"
 	"  key_sealed BLOB NOT NULL,"
 	"  created_at INTEGER NOT NULL);",
+	/* 9: the accounts a CA's policy allows something ('*' for all), so
+	 * ListCertificateAuthorities(OTHER_ACCOUNTS) reads the CAs shared with
+	 * the caller through the key instead of every policy. The policy still
+	 * decides; this only finds the candidates. */
+	"CREATE TABLE ca_policy_grantees ("
+	"  grantee TEXT NOT NULL,"
+	"  ca_id TEXT NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (grantee, ca_id));"
+	"CREATE INDEX ca_policy_grantees_ca ON ca_policy_grantees(ca_id);",
+	/* 10: each CA's delegated OCSP responder (serve --ocsp-delegated): its
+	 * certificate and its key sealed by the keystore, replaced before expiry. */
+	"CREATE TABLE ocsp_signers ("
+	"  ca_id TEXT PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
+	"  cert_der BLOB NOT NULL,"
+	"  key_sealed BLOB NOT NULL,"
+	"  not_after INTEGER NOT NULL);",
 };
 
 static int store_schema_version(sqlite3 *db)

@@ -1,6 +1,7 @@
 /* Permissions a CA grants a service principal (CreatePermission), keyed by
  * (ca, principal, source account): the key is what makes a duplicate a
  * PermissionAlreadyExistsException. */
+#include <stdio.h>
 #include <string.h>
 
 #include "store/internal.h"
@@ -38,6 +39,36 @@ int store_permission_delete(struct store *st, const char *ca_id, const char *pri
 		return -1;
 	if (sqlite3_changes(store_db(st, err)) != 1)
 		return cm_fail(err, CM_ERR_NOT_FOUND, "permission not found");
+	return 0;
+}
+
+int store_permission_get(struct store *st, const char *ca_id, const char *principal,
+			 const char *source_account, struct store_permission *out,
+			 struct cm_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "SELECT actions, created_at FROM ca_permissions WHERE "
+					   "ca_id = ? AND principal = ? AND source_account = ?",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, ca_id);
+	store_bind_text(stmt, 2, principal);
+	store_bind_text(stmt, 3, source_account);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return cm_fail(err, CM_ERR_NOT_FOUND, "permission not found");
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(st, stmt, err);
+	snprintf(out->ca_id, sizeof(out->ca_id), "%s", ca_id);
+	snprintf(out->principal, sizeof(out->principal), "%s", principal);
+	snprintf(out->source_account, sizeof(out->source_account), "%s", source_account);
+	store_col_copy(stmt, 0, out->actions, sizeof(out->actions));
+	out->created_at = sqlite3_column_int64(stmt, 1);
+	sqlite3_finalize(stmt);
 	return 0;
 }
 

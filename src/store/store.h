@@ -524,9 +524,10 @@ struct store_revoked {
 	const char *reason;
 	int64_t not_after;
 };
-/* Calls fn for every revoked certificate of the CA, through the index
- * (ca_id, revoked_at). Returns the number of rows, -1 on error. */
-int store_cert_revoked_each(struct store *st, const char *ca_id,
+/* Calls fn for every revoked certificate of the CA whose not_after is later
+ * than not_after_min (INT64_MIN: all), through the index (ca_id, revoked_at).
+ * Returns the number of rows, -1 on error. */
+int store_cert_revoked_each(struct store *st, const char *ca_id, int64_t not_after_min,
 			    void (*fn)(void *ctx, const struct store_revoked *r), void *ctx,
 			    struct cm_err *err);
 /* What OCSP needs of one serial, without its DER: revoked_at (0 = not
@@ -694,6 +695,11 @@ int store_permission_insert(struct store *st, const struct store_permission *p,
 /* CM_ERR_NOT_FOUND when there is none. */
 int store_permission_delete(struct store *st, const char *ca_id, const char *principal,
 			    const char *source_account, struct cm_err *err);
+/* The permission of (ca, principal, source account) into *out, or
+ * CM_ERR_NOT_FOUND when there is none (a primary-key lookup). */
+int store_permission_get(struct store *st, const char *ca_id, const char *principal,
+			 const char *source_account, struct store_permission *out,
+			 struct cm_err *err);
 /* Pages a CA's permissions in (principal, source_account) order strictly after
  * the cursor (after_principal NULL = from the start). Returns rows passed to
  * fn, -1 on error. */
@@ -702,11 +708,43 @@ int store_permission_list(struct store *st, const char *ca_id, const char *after
 			  void (*fn)(void *ctx, const struct store_permission *p), void *ctx,
 			  struct cm_err *err);
 
+/* A CA's delegated OCSP responder (issue 7). */
+struct store_ocsp_signer {
+	char ca_id[40];
+	unsigned char *cert_der; /* owned */
+	size_t cert_der_len;
+	unsigned char *key_sealed; /* owned: keystore_seal_key blob */
+	size_t key_sealed_len;
+	int64_t not_after;
+};
+void store_ocsp_signer_clear(struct store_ocsp_signer *s);
+/* CM_ERR_NOT_FOUND when the CA has none. */
+int store_ocsp_signer_get(struct store *st, const char *ca_id, struct store_ocsp_signer *out,
+			  struct cm_err *err);
+/* Inserts or replaces the CA's. */
+int store_ocsp_signer_put(struct store *st, const struct store_ocsp_signer *s, struct cm_err *err);
+
 /* The CA's resource policy text (owned) or CM_ERR_NOT_FOUND. */
 int store_policy_get(struct store *st, const char *ca_id, char **policy, struct cm_err *err);
 /* Inserts or replaces the CA's policy. */
 int store_policy_put(struct store *st, const char *ca_id, const char *policy, int64_t now,
 		     struct cm_err *err);
+/* Replaces the accounts the CA's policy names in its Allow statements (12
+ * digits, or "*"; n 0: none). Call in the transaction of the policy change. */
+int store_policy_grantees_set(struct store *st, const char *ca_id, const char (*grantees)[13],
+			      size_t n, struct cm_err *err);
+/* Up to limit policies that have no grantee rows (put before migration 9, or
+ * naming no one) with ca_id after after_ca_id, in ca_id order: fn gets each
+ * (borrowed strings). Returns rows passed to fn, -1 on error. */
+int store_policy_unindexed(struct store *st, const char *after_ca_id, int limit,
+			   void (*fn)(void *ctx, const char *ca_id, const char *policy), void *ctx,
+			   struct cm_err *err);
+/* Pages the CAs of other accounts than `account` whose policy names it (or
+ * "*"), in id order after after_id ("" = from the start), through the
+ * grantee key. Returns rows passed to fn, -1 on error. */
+int store_ca_shared_list(struct store *st, const char *account, const char *after_id, int limit,
+			 void (*fn)(void *ctx, const struct store_ca *ca), void *ctx,
+			 struct cm_err *err);
 /* Removes it; no policy is not an error. */
 int store_policy_delete(struct store *st, const char *ca_id, struct cm_err *err);
 

@@ -136,6 +136,23 @@ unsigned char *x509_ocsp_response_build(const struct x509_ocsp_signer *s,
 					const unsigned char *nonce, size_t nonce_len,
 					int64_t produced_at, size_t *len, struct cm_err *err);
 
+/* A delegated responder's certificate (ocsp_signer.c). */
+struct x509_ocsp_signer_params {
+	X509 *ca_cert;		   /* the issuing CA */
+	EVP_PKEY *ca_key;	   /* its key */
+	enum x509_sig_alg sig_alg; /* the CA's signing algorithm */
+	EVP_PKEY *signer_key;	   /* the responder's key (public part certified) */
+	const unsigned char *serial;
+	size_t serial_len;
+	int64_t not_before, not_after;
+};
+
+/* Issues it (owned, X509_free): subject CN=OCSP Responder, the CA's subject
+ * as issuer, BasicConstraints CA:FALSE and KeyUsage digitalSignature
+ * (critical), EKU id-kp-OCSPSigning, id-pkix-ocsp-nocheck, SKI and AKI.
+ * NULL with CM_ERR_INTERNAL on failure. */
+X509 *x509_ocsp_signer_issue(const struct x509_ocsp_signer_params *p, struct cm_err *err);
+
 /* OCSPResponseStatus values of the unsigned error responses (§4.2.1). */
 enum x509_ocsp_error {
 	X509_OCSP_MALFORMED_REQUEST = 1,

@@ -902,6 +902,17 @@ def build_sub(pca, parent, template='SubordinateCACertificate_PathLen0',
     return CA(arn, cert, chain, key_algorithm, signing_algorithm)
 
 
+ACM_PRINCIPAL = 'acm.amazonaws.com'
+ACM_RENEWAL_ACTIONS = ['IssueCertificate', 'GetCertificate', 'ListPermissions']
+
+
+def grant_acm_renewal(pca, ca_arn):
+    """CreatePermission for ACM on the CA: managed renewal (and RenewCertificate) of
+    its private certificates needs all three actions (pca.md §6.10)."""
+    pca.create_permission(CertificateAuthorityArn=ca_arn, Principal=ACM_PRINCIPAL,
+                          Actions=ACM_RENEWAL_ACTIONS)
+
+
 # --------------------------------------------------------------------------
 # The test case base class
 # --------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import botocore.exceptions  # noqa: E402
 
 from tests.integration.harness import (  # noqa: E402
     ARN_ACM_RE, EXT_AIA, EXT_BC, EXT_CDP, EXT_EKU, EXT_KU, EXT_SAN, CertainTestCase,
-    acm_list_all, build_root, build_sub, colon_hex, create_ca, issue_and_get, pem_blocks,
-    to_bytes, wait_acm_status)
+    acm_list_all, build_root, build_sub, colon_hex, create_ca, grant_acm_renewal, issue_and_get,
+    pem_blocks, to_bytes, wait_acm_status)
 
 DAY = 86400
 VALIDITY = 395 * DAY
@@ -50,6 +50,7 @@ class PrivateCertificateTests(CertainTestCase):
                                   subject={'CommonName': 'ACM RSA Root',
                                            'Organization': 'Example Private PKI'})
         cls.ec_sub = build_sub(cls.pca, cls.ec_root, common_name='ACM EC Issuing CA')
+        grant_acm_renewal(cls.pca, cls.ec_sub.arn)
         cls.b = cls.server.keys_create('--new-account')
         cls.pca_b = cls.client(cls.b)
 
@@ -533,6 +534,7 @@ class PrivateCertificateTests(CertainTestCase):
 
     def test_renewal_against_a_disabled_ca_keeps_trying(self):
         ca = build_root(self.pca, common_name='Renewal Root')
+        grant_acm_renewal(self.pca, ca.arn)
         arn = self.request(ca, 'stuck.example.com', KeyAlgorithm='EC_prime256v1')
         before = self.issued(arn)
         self.acm.export_certificate(CertificateArn=arn, Passphrase=PASSPHRASE)
@@ -553,6 +555,53 @@ class PrivateCertificateTests(CertainTestCase):
         self.assertEqual(pem_blocks(self.acm.get_certificate(CertificateArn=arn)['Certificate']),
                          pem_blocks(self.acm.export_certificate(
                              CertificateArn=arn, Passphrase=PASSPHRASE)['Certificate']))
+
+    def renewal_summary(self, arn, want):
+        """The certificate once its RenewalSummary has a status in `want` (or after 20 s)."""
+        deadline = time.monotonic() + 20
+        while True:
+            d = self.acm.describe_certificate(CertificateArn=arn)['Certificate']
+            summary = d.get('RenewalSummary', {})
+            if summary.get('RenewalStatus') in want and (
+                    summary.get('RenewalStatus') != 'PENDING_AUTO_RENEWAL'
+                    or summary.get('RenewalStatusReason')) or time.monotonic() > deadline:
+                return d
+            time.sleep(0.2)
+
+    def test_renewal_needs_acm_permissions_on_the_ca(self):
+        """pca.md §6.10: RenewCertificate (asynchronous, then managed renewal, acm.md §5.8)
+        does not issue until the CA granted acm.amazonaws.com all three actions; first
+        issuance needs none."""
+        ca = build_root(self.pca, common_name='Permission Root')
+        arn = self.request(ca, 'perm.example.com', KeyAlgorithm='EC_prime256v1')
+        before = self.issued(arn)
+        self.acm.export_certificate(CertificateArn=arn, Passphrase=PASSPHRASE)
+        self.acm.renew_certificate(CertificateArn=arn)   # asynchronous: no error here
+        d = self.renewal_summary(arn, ('PENDING_AUTO_RENEWAL',))
+        self.assertEqual(d['RenewalSummary'].get('RenewalStatus'), 'PENDING_AUTO_RENEWAL', d)
+        self.assertEqual(d['RenewalSummary'].get('RenewalStatusReason'), 'PCA_ACCESS_DENIED', d)
+        self.assertEqual((d['Status'], d['Serial']), ('ISSUED', before['Serial']))
+        # Two of the three actions are not enough.
+        self.pca.create_permission(CertificateAuthorityArn=ca.arn,
+                                   Principal='acm.amazonaws.com',
+                                   Actions=['IssueCertificate', 'GetCertificate'])
+        time.sleep(1.1)   # a failed attempt waits for the next pass, a second later
+        self.acm.renew_certificate(CertificateArn=arn)
+        d = self.renewal_summary(arn, ('PENDING_AUTO_RENEWAL',))
+        self.assertEqual(d['RenewalSummary'].get('RenewalStatusReason'), 'PCA_ACCESS_DENIED', d)
+        self.assertEqual(d['Serial'], before['Serial'])
+        self.pca.delete_permission(CertificateAuthorityArn=ca.arn,
+                                   Principal='acm.amazonaws.com')
+        # The CLI way, as a reader would grant it.
+        self.cli_ok('acm-pca', 'create-permission', '--certificate-authority-arn', ca.arn,
+                    '--principal', 'acm.amazonaws.com', '--actions', 'IssueCertificate',
+                    'GetCertificate', 'ListPermissions')
+        time.sleep(1.1)
+        self.acm.renew_certificate(CertificateArn=arn)
+        d = self.renewal_summary(arn, ('SUCCESS',))
+        self.assertEqual(d['RenewalSummary']['RenewalStatus'], 'SUCCESS', d)
+        self.assertNotIn('RenewalStatusReason', d['RenewalSummary'])
+        self.assertNotEqual(d['Serial'], before['Serial'])
 
     # -- operations a private certificate refuses -------------------------------------------
 

@@ -20,7 +20,8 @@ import time
 import unittest
 
 from tests.integration.harness import (
-    ACM_SERVICE, OPENSSL_BIN, CertainTestCase, build_root, free_port, raw_request, run_certain)
+    ACM_SERVICE, OPENSSL_BIN, CertainTestCase, build_root, free_port, grant_acm_renewal,
+    raw_request, run_certain)
 
 NGINX = shutil.which('nginx') or '/usr/sbin/nginx'
 HAPROXY = '/usr/sbin/haproxy'
@@ -208,6 +209,7 @@ class DeployBase(CertainTestCase):
     @classmethod
     def setUpFixtures(cls):
         cls.ca = build_root(cls.pca)
+        grant_acm_renewal(cls.pca, cls.ca.arn)   # renewals need it (pca.md §6.10)
 
     def certain(self, *args):
         return run_certain(self.server, *args)

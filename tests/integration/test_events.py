@@ -15,8 +15,8 @@ import time
 import unittest
 
 from tests.integration.harness import (
-    ACM_SERVICE, REGION, CertainTestCase, Server, WebhookReceiver, build_root, raw_request,
-    run_certain)
+    ACM_SERVICE, REGION, CertainTestCase, Server, WebhookReceiver, build_root, grant_acm_renewal,
+    raw_request, run_certain)
 
 EXT = 'Certain.'
 SECRET = 'whsec-0123456789abcdef'
@@ -279,6 +279,8 @@ class ExpiryRenewalTest(TestClockCase):
                               'another-secret-0123456789')['TargetId']
         root = build_root(self.pca, common_name='Events Root')
         doomed = build_root(self.pca, common_name='Events Doomed Root')
+        for ca in (root, doomed):   # managed renewal needs ACM's permissions (pca.md §6.10)
+            grant_acm_renewal(self.pca, ca.arn)
         warned, _ = self.request_private(root, 'warned.example.com')
         renewed, before = self.request_private(root, 'renewed.example.com', export=True)
         stuck, _ = self.request_private(doomed, 'stuck.example.com', export=True)
@@ -373,6 +375,51 @@ class ExpiryRenewalTest(TestClockCase):
         self.assertIn('ResourceNotFoundException', err)
         self.assertSignedAndFresh(self.hook)
         self.assertTrue(all(r['signature_ok'] for r in failing.received))
+
+
+class RenewalPermissionTest(TestClockCase):
+    """pca.md §6.10, acm.md §6.7: without CreatePermission for acm.amazonaws.com the
+    managed renewal does not issue (PENDING_AUTO_RENEWAL, PCA_ACCESS_DENIED, Renewal
+    Action Required); once granted, the next pass renews."""
+
+    def summary(self, arn, want_status, want_reason=None, timeout=20):
+        deadline = time.monotonic() + timeout
+        while True:
+            d = self.acm.describe_certificate(CertificateArn=arn)['Certificate']
+            got = d.get('RenewalSummary', {})
+            if (got.get('RenewalStatus') == want_status
+                    and got.get('RenewalStatusReason') == want_reason) or \
+                    time.monotonic() > deadline:
+                return d
+            time.sleep(0.1)
+
+    def test_managed_renewal_waits_for_the_permission(self):
+        root = build_root(self.pca, common_name='Events Permission Root')
+        arn, before = self.request_private(root, 'perm.example.com', export=True)
+        not_after = epoch(before['NotAfter'])
+        # Into the renewal window: the attempt is refused for want of permission.
+        self.advance(str(not_after - 60 * DAY + DAY // 2 - self.now) + 's')
+        d = self.summary(arn, 'PENDING_AUTO_RENEWAL', 'PCA_ACCESS_DENIED')
+        self.assertEqual(d['RenewalSummary'].get('RenewalStatus'), 'PENDING_AUTO_RENEWAL', d)
+        self.assertEqual(d['RenewalSummary'].get('RenewalStatusReason'), 'PCA_ACCESS_DENIED', d)
+        self.assertEqual((d['Status'], d['Serial']), ('ISSUED', before['Serial']))
+        # At 45 days: Renewal Action Required, as for any CA problem.
+        self.advance('15d')
+        ev = self.wait_received(self.hook, arn, ACTION_REQUIRED)[0]
+        self.assertEqual(ev['detail']['RenewalStatusReason'], 'PCA_ACCESS_DENIED')
+        self.assertEqual(ev['detail']['DaysToExpiry'], 44)
+        self.assertEqual(self.received(self.hook, arn, AVAILABLE)[1:], [])
+        # Granted with the aws CLI: the next pass renews.
+        self.cli_ok('acm-pca', 'create-permission', '--certificate-authority-arn', root.arn,
+                    '--principal', 'acm.amazonaws.com', '--actions', 'IssueCertificate',
+                    'GetCertificate', 'ListPermissions')
+        self.advance('1s')
+        ev = self.wait_received(self.hook, arn, AVAILABLE, count=2)[1]
+        self.assertEqual(ev['detail']['Action'], 'RENEWAL')
+        d = self.summary(arn, 'SUCCESS')
+        self.assertEqual(d['RenewalSummary']['RenewalStatus'], 'SUCCESS', d)
+        self.assertNotEqual(d['Serial'], before['Serial'])
+        self.assertGreater(epoch(d['NotAfter']), not_after)
 
 
 class KillDuringDeliveryTest(TestClockCase):

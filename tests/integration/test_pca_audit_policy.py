@@ -419,6 +419,59 @@ class PermissionPolicyTests(CertainTestCase):
         c = self.client(self.server.keys_create('--new-account'))
         self.assertClientError('ResourceNotFoundException', issue, c, ca.arn, self.csr)
 
+    def test_list_other_accounts_shared_by_policy(self):
+        """spec §5.3: ResourceOwner=OTHER_ACCOUNTS lists the CAs of other accounts whose
+        policy allows the caller something; fresh accounts keep other tests' CAs out."""
+        c_creds = self.server.keys_create('--new-account')
+        d_creds = self.server.keys_create('--new-account')
+        c, d = self.client(c_creds), self.client(d_creds)
+
+        def others(client, **kw):
+            arns, token = [], None
+            while True:
+                args = dict(ResourceOwner='OTHER_ACCOUNTS', **kw)
+                if token:
+                    args['NextToken'] = token
+                page = client.list_certificate_authorities(**args)
+                arns += [ca['Arn'] for ca in page['CertificateAuthorities']]
+                token = page.get('NextToken')
+                if not token:
+                    return arns
+
+        shared = [build_root(self.pca, common_name=f'Listed Root {i}') for i in range(3)]
+        hidden = build_root(self.pca, common_name='Unlisted Root')
+        self.pca.put_policy(ResourceArn=shared[0].arn, Policy=policy_doc(
+            shared[0].arn, f'arn:aws:iam::{c_creds.account}:root',
+            actions=['acm-pca:DescribeCertificateAuthority']))
+        for ca in shared[1:]:
+            self.pca.put_policy(ResourceArn=ca.arn, Policy=policy_doc(ca.arn, c_creds.account))
+        # Named only in a Deny: not shared.
+        self.pca.put_policy(ResourceArn=hidden.arn, Policy=policy_doc(
+            hidden.arn, c_creds.account, effect='Deny'))
+        self.assertEqual(sorted(others(c)), sorted(ca.arn for ca in shared))
+        self.assertEqual(sorted(others(c, MaxResults=1)), sorted(ca.arn for ca in shared))
+        self.assertEqual(others(d), [])
+        self.assertEqual(c.list_certificate_authorities()['CertificateAuthorities'], [])
+        page = c.list_certificate_authorities(ResourceOwner='OTHER_ACCOUNTS', MaxResults=1)
+        listed = page['CertificateAuthorities'][0]
+        self.assertEqual(listed['OwnerAccount'], self.account)
+        self.assertEqual(listed['Status'], 'ACTIVE')
+        # A token of one listing does not page the other.
+        self.assertClientError('InvalidNextTokenException', c.list_certificate_authorities,
+                               NextToken=page['NextToken'])
+        # The owner's own listing is unchanged; its own CAs are not "other".
+        self.assertEqual(others(self.pca), [])
+        # '*' shares with every account; deleting a policy unshares.
+        self.pca.put_policy(ResourceArn=hidden.arn, Policy=policy_doc(hidden.arn, '*'))
+        self.assertEqual(others(d), [hidden.arn])
+        self.pca.delete_policy(ResourceArn=shared[0].arn)
+        self.assertNotIn(shared[0].arn, others(c))
+        # The CLI way.
+        out = self.cli_ok('acm-pca', 'list-certificate-authorities', '--resource-owner',
+                          'OTHER_ACCOUNTS', '--query', 'CertificateAuthorities[].Arn',
+                          creds=d_creds)
+        self.assertEqual(out, [hidden.arn])
+
     def test_acm_in_other_account(self):
         ca = build_root(self.pca, common_name='ACM Shared Root')
 

@@ -19,14 +19,16 @@
 #include "keystore/keystore.h"
 #include "lifecycle/events.h"
 #include "lifecycle/scan.h"
+#include "pca/access.h"
 #include "pca/ca.h"
 #include "test_x509_fixtures.h"
 #include "util/log.h"
 #include "x509/pem.h"
 
-#define LC_ACCT "111111111111"
-#define DAY	((int64_t)86400)
-#define T0	FX_NOW
+#define LC_ACCT	    "111111111111"
+#define DAY	    ((int64_t)86400)
+#define T0	    FX_NOW
+#define LC_PERM_ALL (PCA_PERM_ISSUE | PCA_PERM_GET | PCA_PERM_LIST_PERMISSIONS)
 
 struct lc_env {
 	char dir[64];
@@ -87,6 +89,9 @@ static int lc_make_ca(struct lc_env *e)
 	    pca_get_certificate(&p, e->ca_arn, cert_arn, &pem, &chain, &err) < 0 ||
 	    pca_ca_import_certificate(&p, e->ca_arn, (const unsigned char *)pem, strlen(pem), NULL,
 				      0, &err) < 0)
+		goto out;
+	/* Managed renewal needs ACM's permissions on the CA (spec pca.md §6.10). */
+	if (pca_permission_create(&p, e->ca_arn, PCA_ACM_PRINCIPAL, NULL, LC_PERM_ALL, &err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -615,6 +620,57 @@ TEST(lifecycle_renewal_recovers_when_ca_enabled)
 	CHECK_STR_EQ(c.renewal_status, "SUCCESS");
 	CHECK(c.action_required_days == 0);
 	CHECK(c.not_after > na);
+	store_acm_cert_clear(&c);
+	lc_done(&e);
+}
+
+/* Without ACM's permissions on the CA the renewal does not issue: it stays
+ * PENDING_AUTO_RENEWAL with PCA_ACCESS_DENIED (spec pca.md §6.10), with the
+ * Action Required events of any CA problem; two of the three actions are not
+ * enough; once all three are granted the next pass renews. */
+TEST(lifecycle_renewal_needs_acm_permission)
+{
+	struct lc_env e;
+	struct cm_err err = {0};
+	char id[40];
+	if (!lc_setup(&e) || lc_request(&e, T0, "perm.example.com", id) < 0) {
+		CHECK(false);
+		lc_done(&e);
+		return;
+	}
+	CHECK(store_acm_cert_mark_exported(e.st, LC_ACCT, id, &err) == 0);
+	struct store_acm_cert c = lc_get(&e, id);
+	int64_t na = c.not_after;
+	char serial[80];
+	snprintf(serial, sizeof(serial), "%s", c.serial);
+	store_acm_cert_clear(&c);
+	struct pca_ctx p = lc_pca(&e, na - 61 * DAY);
+	CHECK(pca_permission_delete(&p, e.ca_arn, PCA_ACM_PRINCIPAL, NULL, &err) == 0);
+	struct lifecycle_scan_stats s = lc_scan(&e, na - 60 * DAY + 60);
+	CHECK(s.renewed == 0 && s.renewal_failed == 1);
+	c = lc_get(&e, id);
+	CHECK_STR_EQ(c.renewal_status, "PENDING_AUTO_RENEWAL");
+	CHECK(c.renewal_json != NULL && strstr(c.renewal_json, "PCA_ACCESS_DENIED") != NULL);
+	CHECK_STR_EQ(c.serial, serial);
+	store_acm_cert_clear(&c);
+	CHECK(lc_scan(&e, na - 44 * DAY).action_required == 1);
+	struct lc_events ar = lc_events(&e, AR, 0);
+	CHECK(ar.n == 1 && lc_detail_str(ar.last, "RenewalStatusReason", "PCA_ACCESS_DENIED"));
+	/* GetCertificate and IssueCertificate without ListPermissions: still denied. */
+	p.now = na - 44 * DAY + 60;
+	CHECK(pca_permission_create(&p, e.ca_arn, PCA_ACM_PRINCIPAL, NULL,
+				    PCA_PERM_ISSUE | PCA_PERM_GET, &err) == 0);
+	CHECK(lc_scan(&e, na - 44 * DAY + 120).renewed == 0);
+	CHECK(pca_permission_delete(&p, e.ca_arn, PCA_ACM_PRINCIPAL, NULL, &err) == 0);
+	/* A permission for another source account does not count either. */
+	CHECK(pca_permission_create(&p, e.ca_arn, PCA_ACM_PRINCIPAL, "222222222222", LC_PERM_ALL,
+				    &err) == 0);
+	CHECK(lc_scan(&e, na - 44 * DAY + 180).renewed == 0);
+	CHECK(pca_permission_create(&p, e.ca_arn, PCA_ACM_PRINCIPAL, NULL, LC_PERM_ALL, &err) == 0);
+	CHECK(lc_scan(&e, na - 44 * DAY + 240).renewed == 1);
+	c = lc_get(&e, id);
+	CHECK_STR_EQ(c.renewal_status, "SUCCESS");
+	CHECK(strcmp(c.serial, serial) != 0);
 	store_acm_cert_clear(&c);
 	lc_done(&e);
 }

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "pca/access.h"
 #include "pca/audit.h"
 #include "pca/policy.h"
+#include "scratch.h"
 
 #define CA                                                                                         \
 	"arn:aws:acm-pca:us-east-1:111111111111:certificate-authority/"                            \
@@ -113,6 +115,76 @@ TEST(pca_policy_evaluate_allow_deny_and_conditions)
 	CHECK(pca_policy_evaluate(p, CA, B, PCA_ACTION_ISSUE, EE) == PCA_POLICY_ALLOW);
 	CHECK(pca_policy_evaluate(p, CA, B, PCA_ACTION_ISSUE, CODE) == PCA_POLICY_NO_MATCH);
 	free(p);
+}
+
+/* The accounts an index of shared CAs files a policy under: Allow only, every
+ * principal form, "*" as itself. */
+TEST(pca_policy_grantees_of_allow_statements)
+{
+	char(*g)[13] = NULL;
+	int n = pca_policy_grantees(
+	    policy("[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"" B "\","
+		   "\"arn:aws:iam::333333333333:root\"]},\"Action\":\"acm-pca:*\","
+		   "\"Resource\":\"" CA "\"},"
+		   "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"444444444444\"},"
+		   "\"Action\":\"acm-pca:*\",\"Resource\":\"" CA "\"},"
+		   "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
+		   "\"Action\":\"acm-pca:ListTags\",\"Resource\":\"" CA "\"}]"),
+	    &g);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK_STR_EQ(g[0], B);
+		CHECK_STR_EQ(g[1], "333333333333");
+		CHECK_STR_EQ(g[2], "*");
+	}
+	free(g);
+	CHECK(pca_policy_grantees("not json", &g) == 0 && g == NULL);
+}
+
+static void shared_count(void *ctx, const struct store_ca *ca)
+{
+	(void)ca;
+	(*(int *)ctx)++;
+}
+
+/* A policy stored before the grantee index (migration 8) is filed under its
+ * grantees at start, and then lists for them only. */
+TEST(pca_policy_reindex_files_old_policies)
+{
+	char dir[64];
+	struct store *st = scratch_store(dir);
+	struct cm_err err = {0};
+	static unsigned char key[4] = {1, 2, 3, 4};
+	struct store_ca ca = {.type = "ROOT",
+			      .status = "ACTIVE",
+			      .usage_mode = "GENERAL_PURPOSE",
+			      .key_storage = "FIPS_140_2_LEVEL_3_OR_HIGHER",
+			      .key_alg = "EC_prime256v1",
+			      .sig_alg = "SHA256WITHECDSA",
+			      .config_json = "{}",
+			      .revocation_json = "{}",
+			      .key_sealed = key,
+			      .key_sealed_len = sizeof(key),
+			      .csr_pem = "csr",
+			      .created_at = 1};
+	int n = 0;
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	strcpy(ca.id, "11111111-2222-4333-8444-555555555555");
+	strcpy(ca.account_id, SCRATCH_ACCOUNT);
+	CHECK(store_ca_insert(st, &ca, &err) == 0);
+	CHECK(store_policy_put(st, ca.id,
+			       policy("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" B
+				      "\"},\"Action\":\"acm-pca:*\",\"Resource\":\"" CA "\"}"),
+			       1, &err) == 0);
+	CHECK(store_ca_shared_list(st, B, "", 10, shared_count, &n, &err) == 0 && n == 0);
+	CHECK(pca_policy_reindex(st, &err) == 0);
+	CHECK(store_ca_shared_list(st, B, "", 10, shared_count, &n, &err) == 1 && n == 1);
+	CHECK(store_ca_shared_list(st, "333333333333", "", 10, shared_count, &n, &err) == 0);
+	CHECK(store_ca_shared_list(st, SCRATCH_ACCOUNT, "", 10, shared_count, &n, &err) == 0);
+	CHECK(pca_policy_reindex(st, &err) == 0); /* nothing left to file */
+	scratch_done(st, dir);
 }
 
 TEST(pca_audit_bucket_names)

@@ -101,9 +101,13 @@ TEST(store_revoked_list_and_status)
 	add_cert(st, "ca2", "0b", true);
 	CHECK(store_cert_revoke(st, "ca", "0b", 50, "KEY_COMPROMISE", &err) == 0);
 	n_revoked = 0;
-	CHECK(store_cert_revoked_each(st, "ca", count_revoked, NULL, &err) == 1);
+	CHECK(store_cert_revoked_each(st, "ca", INT64_MIN, count_revoked, NULL, &err) == 1);
 	CHECK(n_revoked == 1);
-	CHECK(store_cert_revoked_each(st, "ca2", count_revoked, NULL, &err) == 0);
+	CHECK(store_cert_revoked_each(st, "ca2", INT64_MIN, count_revoked, NULL, &err) == 0);
+	/* Past its notAfter (1000) a revoked certificate is left out when asked. */
+	CHECK(store_cert_revoked_each(st, "ca", 999, count_revoked, NULL, &err) == 1);
+	CHECK(store_cert_revoked_each(st, "ca", 1000, count_revoked, NULL, &err) == 0);
+	CHECK(n_revoked == 2);
 	CHECK(store_cert_status(st, "ca", "0a", &at, reason, sizeof(reason), &err) == 0 &&
 	      at == 0);
 	CHECK(store_cert_status(st, "ca", "0b", &at, reason, sizeof(reason), &err) == 0 &&
@@ -116,11 +120,13 @@ TEST(store_revoked_list_and_status)
 	rev_scratch_done(st, dir);
 }
 
+#define SERIAL "3dc4a9e1f0b2c3d4e5f60718293a4b5c"
+
 TEST(revocation_cfg_and_urls)
 {
 	struct pca_revocation_cfg cfg;
 	struct store_ca ca = {0};
-	char crl[300], ocsp[300];
+	char crl[PCA_CRL_URL_MAX], ocsp[300];
 	strcpy(ca.id, "11111111-2222-4333-8444-555555555555");
 	pca_revocation_cfg_parse("{\"CrlConfiguration\":{\"Enabled\":true,\"ExpirationInDays\":3,"
 				 "\"S3BucketName\":\"b\"},\"OcspConfiguration\":{\"Enabled\":true}}",
@@ -132,22 +138,38 @@ TEST(revocation_cfg_and_urls)
 	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\"},"
 			     "\"OcspConfiguration\":{\"Enabled\":true}}";
 	pca_set_public_url(NULL);
-	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
 	CHECK(crl[0] == '\0' && ocsp[0] == '\0'); /* no public listener, no cname */
 	pca_set_public_url("http://127.0.0.1:9/");
-	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
 	CHECK_STR_EQ(crl, "http://127.0.0.1:9/crl/11111111-2222-4333-8444-555555555555.crl");
 	CHECK_STR_EQ(ocsp, "http://127.0.0.1:9/ocsp");
 	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
 			     "\"CustomCname\":\"crl.example\"},\"OcspConfiguration\":{\"Enabled\":"
 			     "true,\"OcspCustomCname\":\"ocsp.example\"}}";
-	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
 	CHECK_STR_EQ(crl, "http://crl.example/crl/11111111-2222-4333-8444-555555555555.crl");
 	CHECK_STR_EQ(ocsp, "http://ocsp.example");
+	/* CustomPath replaces the "crl" part (spec §6.8), with or without a cname. */
+	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
+			     "\"CustomCname\":\"crl.example\",\"CustomPath\":\"pki/v1\"}}";
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	CHECK_STR_EQ(crl, "http://crl.example/pki/v1/11111111-2222-4333-8444-555555555555.crl");
+	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
+			     "\"CustomPath\":\"pki\"}}";
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	CHECK_STR_EQ(crl, "http://127.0.0.1:9/pki/11111111-2222-4333-8444-555555555555.crl");
+	/* PARTITIONED: the serial's partition (its third hex digit) names the file. */
+	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
+			     "\"CrlType\":\"PARTITIONED\"}}";
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	CHECK_STR_EQ(crl, "http://127.0.0.1:9/crl/11111111-2222-4333-8444-555555555555-c.crl");
+	CHECK(pca_crl_partition(SERIAL) == 12 && pca_crl_partition("7f0e") == 0);
+	CHECK(pca_crl_partition("01F0") == 15 && pca_crl_partition("") == 0);
 	ca.revocation_json = "{\"CrlConfiguration\":{\"Enabled\":true,\"S3BucketName\":\"b\","
 			     "\"CrlDistributionPointExtensionConfiguration\":{\"OmitExtension\":"
 			     "true}}}";
-	pca_revocation_urls(&ca, crl, sizeof(crl), ocsp, sizeof(ocsp));
+	pca_revocation_urls(&ca, SERIAL, crl, sizeof(crl), ocsp, sizeof(ocsp));
 	CHECK(crl[0] == '\0' && ocsp[0] == '\0');
 	pca_set_public_url(NULL);
 }

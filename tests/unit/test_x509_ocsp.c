@@ -424,6 +424,56 @@ out:
 	ocsp_fx_free(&f);
 }
 
+/* The responder certificate Certain issues itself (x509_ocsp_signer_issue):
+ * CA:FALSE, digitalSignature, id-kp-OCSPSigning and id-pkix-ocsp-nocheck,
+ * chaining to the CA, and accepted by the response builder as delegated. */
+TEST(x509_ocsp_signer_issue)
+{
+	struct ocsp_fx f;
+	struct cm_err err = {0};
+	unsigned char serial[16] = {0x11, 0x22};
+	char eku[128];
+	EVP_PKEY *rkey = fx_key(X509_KEY_EC_P256);
+	X509 *r = NULL;
+	CHECK(ocsp_fx_init(&f, X509_KEY_EC_P256));
+	if (f.ca == NULL || rkey == NULL)
+		goto out;
+	struct x509_ocsp_signer_params p = {.ca_cert = f.ca,
+					    .ca_key = f.key,
+					    .sig_alg = X509_SIG_SHA256WITHECDSA,
+					    .signer_key = rkey,
+					    .serial = serial,
+					    .serial_len = sizeof(serial),
+					    .not_before = FX_NOW - 60,
+					    .not_after = FX_NOW + 30 * 86400};
+	r = x509_ocsp_signer_issue(&p, &err);
+	CHECK(r != NULL);
+	if (r == NULL)
+		goto out;
+	CHECK(X509_verify(r, X509_get0_pubkey(f.ca)) == 1);
+	CHECK(fx_ext_crit(r, NID_basic_constraints) == 1 && !X509_check_ca(r));
+	CHECK(fx_ext_crit(r, NID_key_usage) == 1 && fx_ku(r) == X509_KU_DIGITAL_SIGNATURE);
+	CHECK(strcmp(fx_eku(r, eku, sizeof(eku)), "1.3.6.1.5.5.7.3.9") == 0);
+	CHECK(X509_get_ext_by_NID(r, NID_id_pkix_OCSP_noCheck, -1) >= 0);
+	CHECK(fx_name_der_eq(X509_get_issuer_name(r), X509_get_subject_name(f.ca)));
+	struct x509_ocsp_certid id = {.hash = X509_OCSP_HASH_SHA256};
+	snprintf(id.serial_hex, sizeof(id.serial_hex), "%s", f.hex);
+	CHECK(x509_ocsp_ca_hashes(f.ca, X509_OCSP_HASH_SHA256, id.name_hash, id.key_hash,
+				  &id.name_hash_len) == 0);
+	id.key_hash_len = id.name_hash_len;
+	struct x509_ocsp_single s = {&id, X509_OCSP_GOOD, 0, X509_CRL_UNSPECIFIED, FX_NOW, 0};
+	struct x509_ocsp_signer signer = {
+	    .ca_cert = f.ca, .key = rkey, .responder_cert = r, .sig_alg = X509_SIG_SHA256WITHECDSA};
+	size_t len = 0;
+	unsigned char *resp = x509_ocsp_response_build(&signer, &s, 1, NULL, 0, FX_NOW, &len, &err);
+	CHECK(resp != NULL);
+	free(resp);
+out:
+	X509_free(r);
+	EVP_PKEY_free(rkey);
+	ocsp_fx_free(&f);
+}
+
 static bool ocsp_certid_eq(const struct x509_ocsp_certid *a, const struct x509_ocsp_certid *b)
 {
 	return a->hash == b->hash && a->name_hash_len == b->name_hash_len &&

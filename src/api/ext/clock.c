@@ -10,6 +10,7 @@
 #include "api/ext/handlers.h"
 #include "aws/jv.h"
 #include "lifecycle/lifecycle.h"
+#include "revocation/revocation.h"
 #include "util/clock.h"
 
 /* Far more than any test needs, and far from int64 overflow. */
@@ -58,6 +59,7 @@ int ext_api_advance_clock(const struct aws_ctx *actx, json_t *in, json_t **out, 
 		return jv_fail_constraint(err, "Duration", duration,
 					  "Member must be like 30d, 12h, 90m or 45s");
 	int64_t now = clock_advance(seconds);
+	revocation_clock_moved();
 	if (lifecycle_run_pass(err) < 0)
 		return -1;
 	*out = json_pack("{s:I, s:I}", "Now", (json_int_t)now, "Advanced", (json_int_t)seconds);

@@ -41,7 +41,9 @@ static void list_add(void *p, const struct store_ca *ca, enum pca_status status)
 int pca_api_list_cas(const struct aws_ctx *actx, json_t *in, json_t **out, struct cm_err *err)
 {
 	static const char *const owners[] = {"SELF", "OTHER_ACCOUNTS", NULL};
-	static const char scope[] = "ListCertificateAuthorities";
+	/* A token of one listing is refused by the other. */
+	static const char *const scopes[] = {"ListCertificateAuthorities",
+					     "ListCertificateAuthorities|OTHER_ACCOUNTS"};
 	struct pca_ctx ctx = pca_api_ctx(actx);
 	long long max = 100;
 	int owner = 0;
@@ -51,22 +53,24 @@ int pca_api_list_cas(const struct aws_ctx *actx, json_t *in, json_t **out, struc
 	    jv_string(in, NULL, "NextToken", false, 1, 43739, &token, err) < 0 ||
 	    jv_enum(in, NULL, "ResourceOwner", false, owners, &owner, NULL, err) < 0)
 		return -1;
-	if (token != NULL && token_decode(actx->env->token_key, ctx.account, scope, token, cursor,
-					  sizeof(cursor), err) < 0)
+	if (token != NULL && token_decode(actx->env->token_key, ctx.account, scopes[owner], token,
+					  cursor, sizeof(cursor), err) < 0)
 		return -1;
 	if (max > 100)
 		max = 100; /* AWS returns at most 100 per page whatever is asked */
 	struct list_page page = {.ctx = &ctx, .items = json_array()};
-	/* Sharing by resource policy comes with permissions: no other account's
-	 * CA is visible yet, so OTHER_ACCOUNTS is an empty list. */
-	if (owner == 0 && pca_ca_list(&ctx, cursor, (int)max, list_add, &page, next, sizeof(next),
-				      err) < 0) {
+	/* OTHER_ACCOUNTS: the CAs other accounts share with the caller by policy. */
+	int rc = owner == 0
+		     ? pca_ca_list(&ctx, cursor, (int)max, list_add, &page, next, sizeof(next), err)
+		     : pca_ca_list_shared(&ctx, cursor, (int)max, list_add, &page, next,
+					  sizeof(next), err);
+	if (rc < 0) {
 		json_decref(page.items);
 		return -1;
 	}
 	*out = json_pack("{s:o}", "CertificateAuthorities", page.items);
-	if (owner == 0 && next[0] != '\0')
-		return pca_api_set_next_token(actx, out, scope, next, err);
+	if (next[0] != '\0')
+		return pca_api_set_next_token(actx, out, scopes[owner], next, err);
 	return 0;
 }
 

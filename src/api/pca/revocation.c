@@ -26,6 +26,33 @@ static int rev_check_cname(const char *path, const char *cname, struct cm_err *e
 	return 0;
 }
 
+#define PATH_CHARS                                                                          \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-;?:@&=+$,%_.!~*()'"
+
+/* CustomPath: the model's pattern, segments of PATH_CHARS joined by single
+ * slashes. The path is also a folder under the bucket's (spec §6.8), so a
+ * "." or ".." segment, which the pattern lets through, is refused (Certain). */
+static int rev_check_path(const char *path, struct cm_err *err)
+{
+	const char *p = path;
+	do {
+		size_t n = strcspn(p, "/");
+		bool ok = n > 0;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = strchr(PATH_CHARS, p[i]) != NULL;
+		if (!ok)
+			return jv_fail_constraint(
+			    err, "RevocationConfiguration.CrlConfiguration.CustomPath", path,
+			    "Member must satisfy regular expression pattern: "
+			    "[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return cm_fail(err, CM_ERR_INVALID_ARGS,
+				       "CustomPath must not have a '.' or '..' segment");
+		p += n;
+	} while (*p++ == '/');
+	return 0;
+}
+
 /* A disabled part carries nothing else (AWS rejects extra members). */
 static int rev_disabled_only(json_t *part, const char *path, struct cm_err *err)
 {
@@ -60,6 +87,8 @@ static int rev_crl_decode(json_t *in, json_t **out, struct cm_err *err)
 	}
 	if (cname != NULL && rev_check_cname("CustomCname", cname, err) < 0)
 		return -1;
+	if (custom_path != NULL && rev_check_path(custom_path, err) < 0)
+		return -1;
 	if (bucket == NULL)
 		return cm_fail(err, CM_ERR_INVALID_ARGS,
 			       "S3BucketName is required when the CRL is enabled");
@@ -71,6 +100,10 @@ static int rev_crl_decode(json_t *in, json_t **out, struct cm_err *err)
 	if (omit && cname != NULL)
 		return cm_fail(err, CM_ERR_INVALID_ARGS,
 			       "OmitExtension cannot be combined with CustomCname");
+	/* A partition is found only through the certificate's CDP (Certain). */
+	if (omit && type == 1)
+		return cm_fail(err, CM_ERR_INVALID_ARGS,
+			       "OmitExtension cannot be combined with CrlType PARTITIONED");
 	*out = json_pack("{s:b, s:I, s:s, s:s, s:s}", "Enabled", 1, "ExpirationInDays",
 			 (json_int_t)days, "S3BucketName", bucket, "S3ObjectAcl", acl_values[acl],
 			 "CrlType", crl_types[type]);
