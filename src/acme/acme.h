@@ -202,6 +202,29 @@ int acme_order_poll(struct acme_client *c, struct acme_order *o, long max_wait_m
 int acme_cert_download(struct acme_client *c, const char *cert_url, char **leaf_pem,
 		       char **chain_pem, struct cm_err *err);
 
+/* ACME Renewal Information (RFC 9773): the window in which the CA suggests
+ * renewing. explanation_url owned (NULL when none). */
+struct acme_renewal_info {
+	long long start; /* Unix seconds */
+	long long end;	 /* Unix seconds, > start */
+	char *explanation_url;
+	long retry_after; /* seconds until asking again; -1 = not given */
+};
+
+void acme_renewal_info_clear(struct acme_renewal_info *ri);
+
+/* Parses a renewalInfo body (suggestedWindow with RFC 3339 start/end). */
+int acme_renewal_info_parse(const char *body, size_t len, struct acme_renewal_info *ri,
+			    struct cm_err *err);
+
+/* RFC 3339 date-time to Unix seconds (fractions dropped); -1 when invalid. */
+int acme_rfc3339_parse(const char *s, long long *out);
+
+/* GET <renewalInfo>/<cert_id> (cert_id from x509_ari_cert_id()). Fails with
+ * CM_ERR_NOT_FOUND when the CA's directory has no renewalInfo. */
+int acme_renewal_info_fetch(struct acme_client *c, const char *cert_id,
+			    struct acme_renewal_info *ri, struct cm_err *err);
+
 /* RFC 7638 thumbprint of the P-256 key's JWK, base64url (43 chars + NUL). */
 #define ACME_B64_SHA256_LEN 44
 int acme_jwk_thumbprint(EVP_PKEY *key, char out[ACME_B64_SHA256_LEN]);
