@@ -17,7 +17,7 @@ import tempfile
 import threading
 import unittest
 
-from tests.integration.pebbleharness import OPENSSL_BIN, Pebble, available
+from tests.integration.pebbleharness import OPENSSL_BIN, Pebble, available, free_port
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 NAMES = 'acme.example.com,*.acme.example.com'
@@ -289,9 +289,9 @@ class AcmeHostileCaTest(unittest.TestCase):
         d = tempfile.mkdtemp(prefix='acme-hostile-')
         self.addCleanup(shutil.rmtree, d, ignore_errors=True)
         self.out = d
-        env = dict(os.environ, CERTAIN_ACME_OUT=d,
-                   CERTAIN_ACME_DIRECTORY=f'http://127.0.0.1:{self.server.server_port}/{mode}/dir',
-                   **extra)
+        url = f'http://127.0.0.1:{self.server.server_port}/{mode}/dir'
+        env = dict(os.environ, CERTAIN_ACME_OUT=d, CERTAIN_ACME_DIRECTORY=url)
+        env.update(extra)
         r = subprocess.run([unit_tests_bin(), test], env=env,
                            capture_output=True, text=True, timeout=120)
         out = r.stdout + r.stderr
@@ -325,6 +325,11 @@ class AcmeHostileCaTest(unittest.TestCase):
         self.assertEqual(HostileCa.attempts['badnonce'], 11)
         self.assertEqual(self.register('unavailable')['retry_after'], '30')
         self.assertEqual(self.register('ratelimited')['retry_after'], '120')
+
+    def test_network_error_is_transient(self):
+        closed = f'http://127.0.0.1:{free_port()}/dir'
+        prob = self.register('closed', CERTAIN_ACME_DIRECTORY=closed)
+        self.assertEqual((prob['transient'], prob['status'], prob['type']), ('1', '0', ''))
 
     def test_renewal_info(self):
         """RFC 9773 against the fake CA (Debian's pebble has no renewalInfo)."""
