@@ -322,7 +322,7 @@ class AcmeHostileCaTest(unittest.TestCase):
                                  (transient, status, ptype), prob)
                 self.assertEqual(prob['reason'], 'OTHER')
         # badNonce is retried, but not forever: 1 + ACME_BADNONCE_RETRIES attempts.
-        self.assertEqual(HostileCa.attempts['badnonce'], 11)
+        self.assertEqual(HostileCa.attempts['badnonce'], 17)
         self.assertEqual(self.register('unavailable')['retry_after'], '30')
         self.assertEqual(self.register('ratelimited')['retry_after'], '120')
 
