@@ -3,8 +3,9 @@
  * A client is not thread-safe: the caller serialises its use.
  *
  * Errors: every step returns 0 or -1 and fills the caller's struct cm_err
- * (CM_ERR_UNAVAILABLE for network trouble, CM_ERR_REQUEST_FAILED when the CA
- * refused or answered nonsense, CM_ERR_INVALID_ARGS for bad input). After a
+ * (CM_ERR_UNAVAILABLE for network trouble and transient CA problems,
+ * CM_ERR_REQUEST_FAILED when the CA refused or answered nonsense,
+ * CM_ERR_INVALID_ARGS / CM_ERR_INVALID_STATE for bad input). After a
  * failure acme_client_problem() describes it in ACME terms (RFC 7807) so the
  * worker can choose between "retry later" and "fail the certificate".
  *
@@ -149,8 +150,8 @@ long acme_retry_after_parse(const char *value, long long now);
 struct acme_client *acme_client_new(const struct acme_ca_cfg *cfg, struct cm_err *err);
 void acme_client_free(struct acme_client *c);
 
-/* The problem behind the last failed step (never NULL; type "" and status 0
- * for network errors, detail always set). */
+/* The problem behind the last failed step (never NULL; detail always set;
+ * type "" with status 0 for network errors, -1 for our own refusals). */
 const struct acme_problem *acme_client_problem(const struct acme_client *c);
 
 /* The account key (P-256, borrowed: it must outlive its use by c) and, when
