@@ -1,7 +1,8 @@
 /* libFuzzer target: the parsers of what an ACME CA sends. Input: one selector
- * byte, then the text (a directory, order, authorization or problem body, a
- * Link or Retry-After header value, a PEM chain). Oracles: no crash or leak;
- * whatever parses holds only URLs the client would fetch and bounded counts. */
+ * byte, then the text (a directory, order, authorization, renewalInfo or
+ * problem body, a Link or Retry-After header value, a PEM chain). Oracles: no
+ * crash or leak; whatever parses holds only URLs the client would fetch and
+ * bounded counts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static void fz_objects(unsigned sel, const char *text, size_t len)
 	struct acme_order o;
 	struct acme_authz a;
 	struct acme_problem p = {.retry_after = -1};
+	struct acme_renewal_info ri;
 	switch (sel & 0x7) {
 	case 0:
 		if (acme_directory_parse(text, len, http, &d, &err) == 0) {
@@ -52,6 +54,11 @@ static void fz_objects(unsigned sel, const char *text, size_t len)
 			fz_check_url(a.challenge_url, http);
 		}
 		acme_authz_clear(&a);
+		break;
+	case 3:
+		if (acme_renewal_info_parse(text, len, &ri, &err) == 0 && ri.end <= ri.start)
+			abort();
+		acme_renewal_info_clear(&ri);
 		break;
 	default:
 		if (acme_problem_parse(text, len, &p) == 0) {

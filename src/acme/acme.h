@@ -3,8 +3,9 @@
  * A client is not thread-safe: the caller serialises its use.
  *
  * Errors: every step returns 0 or -1 and fills the caller's struct cm_err
- * (CM_ERR_UNAVAILABLE for network trouble, CM_ERR_REQUEST_FAILED when the CA
- * refused or answered nonsense, CM_ERR_INVALID_ARGS for bad input). After a
+ * (CM_ERR_UNAVAILABLE for network trouble and transient CA problems,
+ * CM_ERR_REQUEST_FAILED when the CA refused or answered nonsense,
+ * CM_ERR_INVALID_ARGS / CM_ERR_INVALID_STATE for bad input). After a
  * failure acme_client_problem() describes it in ACME terms (RFC 7807) so the
  * worker can choose between "retry later" and "fail the certificate".
  *
@@ -149,8 +150,8 @@ long acme_retry_after_parse(const char *value, long long now);
 struct acme_client *acme_client_new(const struct acme_ca_cfg *cfg, struct cm_err *err);
 void acme_client_free(struct acme_client *c);
 
-/* The problem behind the last failed step (never NULL; type "" and status 0
- * for network errors, detail always set). */
+/* The problem behind the last failed step (never NULL; detail always set;
+ * type "" with status 0 for network errors, -1 for our own refusals). */
 const struct acme_problem *acme_client_problem(const struct acme_client *c);
 
 /* The account key (P-256, borrowed: it must outlive its use by c) and, when
@@ -201,6 +202,29 @@ int acme_order_poll(struct acme_client *c, struct acme_order *o, long max_wait_m
  * issuer CN matches wins; otherwise the default chain. */
 int acme_cert_download(struct acme_client *c, const char *cert_url, char **leaf_pem,
 		       char **chain_pem, struct cm_err *err);
+
+/* ACME Renewal Information (RFC 9773): the window in which the CA suggests
+ * renewing. explanation_url owned (NULL when none). */
+struct acme_renewal_info {
+	long long start; /* Unix seconds */
+	long long end;	 /* Unix seconds, > start */
+	char *explanation_url;
+	long retry_after; /* seconds until asking again; -1 = not given */
+};
+
+void acme_renewal_info_clear(struct acme_renewal_info *ri);
+
+/* Parses a renewalInfo body (suggestedWindow with RFC 3339 start/end). */
+int acme_renewal_info_parse(const char *body, size_t len, struct acme_renewal_info *ri,
+			    struct cm_err *err);
+
+/* RFC 3339 date-time to Unix seconds (fractions dropped); -1 when invalid. */
+int acme_rfc3339_parse(const char *s, long long *out);
+
+/* GET <renewalInfo>/<cert_id> (cert_id from x509_ari_cert_id()). Fails with
+ * CM_ERR_NOT_FOUND when the CA's directory has no renewalInfo. */
+int acme_renewal_info_fetch(struct acme_client *c, const char *cert_id,
+			    struct acme_renewal_info *ri, struct cm_err *err);
 
 /* RFC 7638 thumbprint of the P-256 key's JWK, base64url (43 chars + NUL). */
 #define ACME_B64_SHA256_LEN 44

@@ -15,8 +15,11 @@
 #define ACME_MAX_NONCE	    256
 #define ACME_MAX_ALTERNATES 8
 /* badNonce is answered by retrying with the nonce that came with it (§6.5);
- * bounded, since a CA that rejects every nonce would loop us forever. */
-#define ACME_BADNONCE_RETRIES 10
+ * bounded, since a CA that rejects every nonce would loop us forever. 16, not
+ * fewer: a CA rejecting half of all nonces (pebble's NONCEREJECT=50 test, a
+ * load-balanced CA with poorly shared nonces) must still let a whole issuance
+ * of ~20 requests through (0.5^17 per request); 10 failed ~1% of such runs. */
+#define ACME_BADNONCE_RETRIES 16
 
 struct acme_client {
 	char *name;

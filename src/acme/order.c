@@ -65,9 +65,10 @@ int acme_order_fetch(struct acme_client *c, const char *url, struct acme_order *
 {
 	struct acme_resp r = {.retry_after = -1};
 	int rc = -1;
-	char *u = strdup(url); /* url may be o->url, which take() clears */
+	char *u = url != NULL ? strdup(url) : NULL; /* url may be o->url, which take() clears */
 	if (u == NULL) {
-		acme_fail(c, err, CM_ERR_INTERNAL, "out of memory");
+		acme_fail(c, err, url != NULL ? CM_ERR_INTERNAL : CM_ERR_INVALID_ARGS,
+			  "ACME: no order URL");
 		goto out;
 	}
 	if (acme_post(c, u, NULL, false, NULL, &r, err) < 0) {
@@ -148,6 +149,8 @@ int acme_order_poll(struct acme_client *c, struct acme_order *o, long max_wait_m
 		    struct cm_err *err)
 {
 	int64_t deadline = clock_monotonic_ms() + (max_wait_ms > 0 ? max_wait_ms : 0);
+	if (o->url == NULL)
+		return acme_fail(c, err, CM_ERR_INVALID_ARGS, "ACME: no order URL");
 	for (;;) {
 		if (o->status != ACME_STATUS_PENDING && o->status != ACME_STATUS_PROCESSING)
 			return 0;

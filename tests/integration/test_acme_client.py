@@ -6,6 +6,7 @@ knobs it needs and runs the C driver tests in tests/unit/test_acme_pebble.c
 when CERTAIN_BIN points into build/asan), then checks what a user would:
 the certificate `openssl verify` accepts, the problem type and FailureReason.
 """
+import base64
 import http.server
 import json
 import os
@@ -16,7 +17,7 @@ import tempfile
 import threading
 import unittest
 
-from tests.integration.pebbleharness import OPENSSL_BIN, Pebble, available
+from tests.integration.pebbleharness import OPENSSL_BIN, Pebble, available, free_port
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 NAMES = 'acme.example.com,*.acme.example.com'
@@ -71,7 +72,7 @@ class AcmeClientTest(unittest.TestCase):
         self.assertIn('1 passed, 0 failed', out)
         self.assertNotIn('skipped', out)
         files = {}
-        for name in ('leaf.pem', 'chain.pem', 'kid.txt', 'problem.txt'):
+        for name in ('leaf.pem', 'chain.pem', 'kid.txt', 'problem.txt', 'ari.txt'):
             path = os.path.join(self.dir, name)
             if os.path.exists(path):
                 with open(path) as f:
@@ -216,10 +217,15 @@ class HostileCa(http.server.BaseHTTPRequestHandler):
             except ConnectionError:
                 pass  # the client hung up on an oversized body, as it should
 
+    ari_ids = []
+
     def _directory(self, mode):
         base = f'http://127.0.0.1:{self.server.server_port}/{mode}'
-        return json.dumps({'newNonce': f'{base}/nonce', 'newAccount': f'{base}/acct',
-                           'newOrder': f'{base}/order'}).encode()
+        d = {'newNonce': f'{base}/nonce', 'newAccount': f'{base}/acct',
+             'newOrder': f'{base}/order'}
+        if mode == 'ari':
+            d['renewalInfo'] = f'{base}/renewal-info'
+        return json.dumps(d).encode()
 
     def do_HEAD(self):
         self._send(200)
@@ -232,6 +238,11 @@ class HostileCa(http.server.BaseHTTPRequestHandler):
             self._send(302, headers=[('Location', 'http://127.0.0.1:1/dir')])
         elif mode == 'garbage':
             self._send(200, b'<html>not json</html>', 'text/html')
+        elif mode == 'ari' and '/renewal-info/' in self.path:
+            HostileCa.ari_ids.append(self.path.rsplit('/', 1)[1])
+            self._send(200, json.dumps({'suggestedWindow': {
+                'start': '2025-01-02T04:00:00Z', 'end': '2025-01-03T04:00:00.5+00:00'}}).encode(),
+                headers=[('Retry-After', '21600')])
         elif mode == 'httpsonly':
             self._send(200, json.dumps({'newNonce': 'ftp://x/n', 'newAccount': 'https://x/a',
                                         'newOrder': 'https://x/o'}).encode())
@@ -274,12 +285,14 @@ class AcmeHostileCaTest(unittest.TestCase):
         cls.server.shutdown()
         cls.server.server_close()
 
-    def register(self, mode):
+    def register(self, mode, test='acme_pebble_register', **extra):
         d = tempfile.mkdtemp(prefix='acme-hostile-')
         self.addCleanup(shutil.rmtree, d, ignore_errors=True)
-        env = dict(os.environ, CERTAIN_ACME_OUT=d,
-                   CERTAIN_ACME_DIRECTORY=f'http://127.0.0.1:{self.server.server_port}/{mode}/dir')
-        r = subprocess.run([unit_tests_bin(), 'acme_pebble_register'], env=env,
+        self.out = d
+        url = f'http://127.0.0.1:{self.server.server_port}/{mode}/dir'
+        env = dict(os.environ, CERTAIN_ACME_OUT=d, CERTAIN_ACME_DIRECTORY=url)
+        env.update(extra)
+        r = subprocess.run([unit_tests_bin(), test], env=env,
                            capture_output=True, text=True, timeout=120)
         out = r.stdout + r.stderr
         for marker in SANITIZER_MARKERS:
@@ -309,9 +322,47 @@ class AcmeHostileCaTest(unittest.TestCase):
                                  (transient, status, ptype), prob)
                 self.assertEqual(prob['reason'], 'OTHER')
         # badNonce is retried, but not forever: 1 + ACME_BADNONCE_RETRIES attempts.
-        self.assertEqual(HostileCa.attempts['badnonce'], 11)
+        self.assertEqual(HostileCa.attempts['badnonce'], 17)
         self.assertEqual(self.register('unavailable')['retry_after'], '30')
         self.assertEqual(self.register('ratelimited')['retry_after'], '120')
+
+    def test_network_error_is_transient(self):
+        closed = f'http://127.0.0.1:{free_port()}/dir'
+        prob = self.register('closed', CERTAIN_ACME_DIRECTORY=closed)
+        self.assertEqual((prob['transient'], prob['status'], prob['type']), ('1', '0', ''))
+
+    def test_renewal_info(self):
+        """RFC 9773 against the fake CA (Debian's pebble has no renewalInfo)."""
+        from cryptography import x509
+        d = tempfile.mkdtemp(prefix='acme-ari-')
+        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
+        cert = os.path.join(d, 'cert.pem')
+        subprocess.run(
+            [OPENSSL_BIN, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+             '-nodes', '-keyout', os.path.join(d, 'key.pem'), '-out', cert, '-days', '1',
+             '-subj', '/CN=ari.example', '-set_serial', '0x00ff00aa',
+             '-addext', 'authorityKeyIdentifier=keyid:always'],
+            check=True, capture_output=True)
+        with open(cert, 'rb') as f:
+            c = x509.load_pem_x509_certificate(f.read())
+        aki = c.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        serial = c.serial_number.to_bytes((c.serial_number.bit_length() + 8) // 8, 'big')
+
+        def b64u(b):
+            return base64.urlsafe_b64encode(b).rstrip(b'=').decode()
+        want = f'{b64u(aki)}.{b64u(serial)}'
+        self.assertTrue(want.endswith('.AP8Aqg'), want)
+        self.register('ari', 'acme_pebble_ari', CERTAIN_ACME_CERT=cert)
+        with open(os.path.join(self.out, 'ari.txt')) as f:
+            ari = dict(line.split('=', 1) for line in f.read().splitlines())
+        self.assertEqual(ari['id'], want)
+        self.assertEqual(HostileCa.ari_ids[-1], want)
+        self.assertEqual((ari['start'], ari['end'], ari['retry_after']),
+                         ('1735790400', '1735876800', '21600'))
+        # A CA without renewalInfo: a local "not supported", not a CA failure.
+        prob = self.register('noari', 'acme_pebble_ari', CERTAIN_ACME_CERT=cert)
+        self.assertFalse(os.path.exists(os.path.join(self.out, 'ari.txt')))
+        self.assertEqual(prob['transient'], '0')
 
 
 if __name__ == '__main__':

@@ -177,5 +177,8 @@ TEST(acme_client_config_checks)
 	CHECK(c != NULL && acme_order_fetch(c, "https://ca.example/o/1", &o, &err) < 0 &&
 	      err.code == CM_ERR_INVALID_STATE);
 	CHECK(c != NULL && !acme_problem_is_transient(acme_client_problem(c)));
+	/* Polling an order that was never created is refused, not a crash. */
+	o.status = ACME_STATUS_PENDING;
+	CHECK(c != NULL && acme_order_poll(c, &o, 5000, &err) < 0);
 	acme_client_free(c);
 }

@@ -14,6 +14,7 @@
 
 #include "acme/acme.h"
 #include "harness.h"
+#include "x509/ari.h"
 
 static const char *penv(const char *name)
 {
@@ -220,4 +221,41 @@ TEST(acme_pebble_order_refused)
 	acme_client_free(c);
 	EVP_PKEY_free(key);
 	free(namebuf);
+}
+
+/* renewalInfo for the certificate in CERTAIN_ACME_CERT: ari.txt on success
+ * (id, start, end, retry_after), problem.txt always. */
+TEST(acme_pebble_ari)
+{
+	struct acme_ca_cfg cfg;
+	struct cm_err err;
+	struct acme_renewal_info ri = {.retry_after = -1};
+	size_t len = 0;
+	unsigned char *pem = read_file(penv("CERTAIN_ACME_CERT"), &len);
+	pebble_cfg(&cfg);
+	if (cfg.directory_url == NULL || len == 0) {
+		fprintf(stderr, "  acme_pebble_ari: skipped (no CERTAIN_ACME_DIRECTORY)\n");
+		free(pem);
+		return;
+	}
+	char *id = x509_ari_cert_id(pem, len, &err);
+	struct acme_client *c = acme_client_new(&cfg, &err);
+	CHECK(id != NULL && c != NULL);
+	if (id != NULL && c != NULL) {
+		if (acme_renewal_info_fetch(c, id, &ri, &err) == 0) {
+			char text[512];
+			snprintf(text, sizeof(text),
+				 "id=%s\nstart=%lld\nend=%lld\nretry_after=%ld\n", id, ri.start,
+				 ri.end, ri.retry_after);
+			out_write("ari.txt", text);
+		} else {
+			fprintf(stderr, "  renewalInfo: %s (%s)\n", err.msg,
+				cm_code_type(err.code));
+		}
+		out_problem(c);
+	}
+	acme_renewal_info_clear(&ri);
+	acme_client_free(c);
+	free(id);
+	free(pem);
 }
