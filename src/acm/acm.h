@@ -250,10 +250,13 @@ bool acm_renewal_eligible(const struct store_acm_cert *c, const char *status, bo
 
 /* The reason of a job with nothing to do: it stays to name the CA. */
 #define ACM_ACME_IDLE "IDLE"
+/* An issued certificate whose CA offers renewal information (RFC 9773): the
+ * job is due when the CA should be asked again. */
+#define ACM_ACME_ARI "ARI"
 
 /* Whether job j still has work: its certificate (read into *c, owned) is
- * PENDING_VALIDATION for an ISSUANCE, or ISSUED with a renewal pending for a
- * RENEWAL. 1 yes, 0 no (deleted, timed out, revoked...), -1 on error. */
+ * PENDING_VALIDATION for an ISSUANCE, ISSUED with a renewal pending for a
+ * RENEWAL, ISSUED for an ARI check. 1 yes, 0 no (deleted, timed out, revoked...), -1 on error. */
 int acm_public_job_live(const struct acm_ctx *ctx, const struct store_acme_job *j,
 			struct store_acm_cert *c, struct cm_err *err);
 

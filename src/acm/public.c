@@ -46,6 +46,8 @@ int acm_public_job_live(const struct acm_ctx *ctx, const struct store_acme_job *
 	const char *status = store_acm_effective_status(c, ctx->now);
 	if (strcmp(j->reason, "ISSUANCE") == 0)
 		return strcmp(status, "PENDING_VALIDATION") == 0;
+	if (strcmp(j->reason, ACM_ACME_ARI) == 0)
+		return strcmp(status, "ISSUED") == 0;
 	return strcmp(j->reason, "RENEWAL") == 0 && strcmp(status, "ISSUED") == 0 &&
 	       (strcmp(c->renewal_status, "PENDING_AUTO_RENEWAL") == 0 ||
 		strcmp(c->renewal_status, "PENDING_VALIDATION") == 0);

@@ -259,16 +259,6 @@ static int acme_not_issued(struct acme_run *r, struct store_acme_job *j, const s
 		   : 0;
 }
 
-static bool acme_ca_index(const struct acme_config *conf, const char *name, size_t *idx)
-{
-	for (size_t i = 0; i < conf->n_cas; i++)
-		if (strcmp(conf->cas[i].name, name) == 0) {
-			*idx = i;
-			return true;
-		}
-	return false;
-}
-
 /* The order's steps up to a final status; -1 with *step on a failed step. */
 static int acme_order_run(struct acme_run *r, struct store_acme_job *j,
 			  const struct store_acm_cert *c, struct acme_order *o, struct cm_err *step)
@@ -296,7 +286,7 @@ int acme_issue(struct acme_worker *w, const struct acm_ctx *ctx, struct store_ac
 	const char *refused = NULL;
 	size_t idx = 0;
 	int rc = -1;
-	if (!acme_ca_index(w->cfg.conf, j->ca_name, &idx)) {
+	if (!acme_worker_ca_index(w, j->ca_name, &idx)) {
 		snprintf(r.detail, sizeof(r.detail), "ACME CA %s is not configured any more",
 			 j->ca_name);
 		return acme_not_issued(&r, j, &step, "OTHER", err);
@@ -312,10 +302,13 @@ int acme_issue(struct acme_worker *w, const struct acm_ctx *ctx, struct store_ac
 		r.cl = w->clients[idx]; /* its problem says why, when it got that far */
 	}
 	acme_unpublish(&r);
-	if (run == 0 || run == -2) {
-		rc = run == 0 ? 0 : -1;
-		if (run == -2)
-			*err = step;
+	if (run == 0) {
+		rc = 0;
+		if (acme_ari_follow(w, ctx, idx, j, &step) < 0)
+			log_event(LOG_WARN, "acme: cannot schedule renewal information checks",
+				  "certificate", j->cert_id, "error", step.msg, LOG_END);
+	} else if (run == -2) {
+		*err = step;
 	} else {
 		if (run == 1)
 			acme_order_failure(&r, &o, &refused);

@@ -95,6 +95,10 @@ static void acme_job_run(struct acme_worker *w, struct store_acme_job *j)
 		rc = acm_public_job_retire(&ctx, j, &err); /* timed out, revoked, expired */
 	if (live <= 0)
 		goto out;
+	if (strcmp(j->reason, ACM_ACME_ARI) == 0) {
+		rc = acme_ari_check(w, &ctx, j, &c, &err);
+		goto out;
+	}
 	if (acm_names(&c, &names, &n, &err) < 0 ||
 	    acm_validations(&ctx, &c, "PENDING_VALIDATION", names, n, &v, &err) < 0)
 		goto out;
@@ -169,6 +173,16 @@ void acme_worker_stop(void)
 void acme_worker_wake(void)
 {
 	periodic_wake(&acme_thread);
+}
+
+bool acme_worker_ca_index(const struct acme_worker *w, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < w->cfg.conf->n_cas; i++)
+		if (strcmp(w->cfg.conf->cas[i].name, name) == 0) {
+			*idx = i;
+			return true;
+		}
+	return false;
 }
 
 struct acm_ctx acme_worker_ctx(const struct acme_worker *w, const char *account)

@@ -27,6 +27,18 @@ void acme_worker_clients_free(struct acme_worker *w);
  * failed; w->clients[idx], if set, then holds the CA's problem. */
 struct acme_client *acme_worker_client(struct acme_worker *w, size_t idx, struct cm_err *err);
 
+/* The index of the configured CA named name; false when there is none. */
+bool acme_worker_ca_index(const struct acme_worker *w, const char *name, size_t *idx);
+
+/* ARI (ari.c): after an issuance by CA idx, the job j becomes a renewal
+ * information check when the CA offers it (else stays idle). */
+int acme_ari_follow(struct acme_worker *w, const struct acm_ctx *ctx, size_t idx,
+		    const struct store_acme_job *j, struct cm_err *err);
+/* An ARI job is due: ask the CA, schedule the next check or start the
+ * renewal. 0, or -1 on an error of our own. */
+int acme_ari_check(struct acme_worker *w, const struct acm_ctx *ctx, struct store_acme_job *j,
+		   struct store_acm_cert *c, struct cm_err *err);
+
 /* The ACM context of a job's account at the current time. */
 struct acm_ctx acme_worker_ctx(const struct acme_worker *w, const char *account);
 

@@ -383,5 +383,135 @@ class ExternalAccountBindingTests(AcmeCase):
         self.verify_chain(arn)
 
 
+class AriProxy:
+    """pebble with ACME Renewal Information (RFC 9773), which Debian's pebble
+    lacks: an HTTPS front (pebble's own TLS key) that serves pebble's directory
+    with a renewalInfo URL added, and answers that URL with the window the
+    test sets. Every other URL in the directory still points at pebble."""
+
+    def __init__(self, pebble):
+        import http.server
+        import ssl
+        import threading
+        import urllib.request
+        self.pebble = pebble
+        self.window = (time.time() + 60 * 86400, time.time() + 61 * 86400)
+        self.windows = {}  # certificate ID -> (start, end); others get self.window
+        self.asked = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, body, status=200, headers=()):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == '/dir':
+                    ctx = ssl.create_default_context(cafile=pebble.ca_bundle)
+                    with urllib.request.urlopen(pebble.directory_url, context=ctx) as r:
+                        d = json.load(r)
+                    d['renewalInfo'] = f'https://127.0.0.1:{proxy.port}/ari'
+                    return self.reply(d)
+                if self.path.startswith('/ari/'):
+                    cert_id = self.path[len('/ari/'):]
+                    proxy.asked.append(cert_id)
+                    fmt = '%Y-%m-%dT%H:%M:%SZ'
+                    start, end = proxy.windows.get(cert_id, proxy.window)
+                    return self.reply({'suggestedWindow': {
+                        'start': time.strftime(fmt, time.gmtime(start)),
+                        'end': time.strftime(fmt, time.gmtime(end))}},
+                        headers=[('Retry-After', '1')])
+                self.reply({'type': 'urn:ietf:params:acme:error:malformed'}, 404)
+
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.port = self.httpd.server_address[1]
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(os.path.join(pebble.dir, 'tls-cert.pem'),
+                            os.path.join(pebble.dir, 'tls-key.pem'))
+        self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def directory_url(self):
+        return f'https://127.0.0.1:{self.port}/dir'
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def ari_cert_id(pem_path):
+    """RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial octets)."""
+    import base64
+    text = subprocess.run([OPENSSL_BIN, 'x509', '-noout', '-ext', 'authorityKeyIdentifier',
+                           '-serial', '-in', pem_path], capture_output=True, text=True,
+                          check=True).stdout
+    aki = re.search(r'([0-9A-F]{2}(?::[0-9A-F]{2})+)', text).group(1).replace(':', '')
+    serial = bytes.fromhex(re.search(r'serial=([0-9A-F]+)', text).group(1).rjust(2, '0'))
+    if serial[0] & 0x80:
+        serial = b'\x00' + serial
+
+    def b64(b):
+        return base64.urlsafe_b64encode(b).decode().rstrip('=')
+    return f'{b64(bytes.fromhex(aki))}.{b64(serial)}'
+
+
+@unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
+class RenewalInformationTests(AcmeCase):
+    """A CA with renewalInfo: Certain asks it about each issued certificate
+    and renews when the CA's window has come, long before its own window."""
+
+    @classmethod
+    def ca_entry(cls):
+        cls.ari = AriProxy(cls.pebble)
+        cls.addClassCleanup(cls.ari.stop)
+        return dict(super().ca_entry(), directory=cls.ari.directory_url)
+
+    def test_renews_when_the_ca_says_so(self):
+        arn = self.request('ari.user.test')
+        self.create_cnames(self.pending_records(arn))
+        first = self.wait_status(arn, 'ISSUED')
+        _ = self.verify_chain(arn)
+        pem = os.path.join(self.tmp, arn.rsplit('/', 1)[1], 'cert.pem')
+        cert_id = ari_cert_id(pem)
+        deadline = time.monotonic() + WAIT
+        while cert_id not in self.ari.asked:
+            self.assertLess(time.monotonic(), deadline, f'never asked: {self.ari.asked}')
+            time.sleep(0.2)
+        target = self.certain('targets', 'create', '--kind', 'files', '--cert-path',
+                              os.path.join(self.deploy_dir, 'ari.pem'), '--key-path',
+                              os.path.join(self.deploy_dir, 'ari.key'))['Target']['TargetArn']
+        self.certain('targets', 'associate', target, arn)
+        # Far from its own window (90 days, renewed 30 days before), the CA's
+        # window moves to now (as for an early revocation): renewed at once.
+        time.sleep(1)
+        self.assertEqual(self.describe(arn)['Serial'], first['Serial'])
+        self.ari.windows[cert_id] = (time.time() - 3600, time.time() - 60)
+        c = self.wait_for(arn, lambda c: c['Serial'] != first['Serial'] and
+                          c.get('RenewalSummary', {}).get('RenewalStatus') == 'SUCCESS',
+                          'the renewal the CA asked for')
+        self.verify_chain(arn)
+        # The renewed certificate is asked about in turn.
+        new_id = ari_cert_id(pem)
+        self.assertNotEqual(new_id, cert_id)
+        deadline = time.monotonic() + WAIT
+        while new_id not in self.ari.asked:
+            self.assertLess(time.monotonic(), deadline, 'the new certificate is not checked')
+            time.sleep(0.2)
+        # Its window is months away: no further renewal.
+        time.sleep(1.5)
+        self.assertEqual(self.describe(arn)['Serial'], c['Serial'])
+
+
 if __name__ == '__main__':
     unittest.main()
