@@ -3,7 +3,6 @@
  * redirects (ACME never redirects; following one could send a signed
  * request elsewhere), https only unless the directory itself is http. */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +10,7 @@
 
 #include "acme/internal.h"
 #include "util/clock.h"
-
-static pthread_once_t acme_curl_once = PTHREAD_ONCE_INIT;
-
-/* curl_global_init is not safe to race with other threads' first use. */
-static void acme_curl_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+#include "util/curl_init.h"
 
 void acme_resp_clear(struct acme_resp *r)
 {
@@ -157,7 +149,7 @@ int acme_http(struct acme_client *c, const char *method, const char *url, const 
 	struct curl_slist *hdrs = NULL;
 	int rc = -1;
 	acme_resp_clear(r);
-	pthread_once(&acme_curl_once, acme_curl_init);
+	curl_init_once();
 	if (!acme_url_ok(url, c->allow_http))
 		return acme_fail(c, err, CM_ERR_REQUEST_FAILED, "ACME CA %s: refusing URL",
 				 c->name);

@@ -13,6 +13,7 @@
 
 #include "aws/sigv4.h"
 #include "util/clock.h"
+#include "util/curl_init.h"
 
 #define CLI_RESPONSE_MAX (16 * 1024 * 1024)
 #define CLI_CONTENT_TYPE "application/x-amz-json-1.1"
@@ -275,7 +276,7 @@ int cli_client_call(struct cli_client *c, const char *op, json_t *body, json_t *
 	if (text == NULL || cli_host(c->endpoint, host, sizeof(host)) < 0 ||
 	    (c->akid[0] == '\0' && cli_credentials(c) < 0))
 		goto out;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl_init_once();
 	if (cli_post(c, host, target, text, &resp, &status) < 0)
 		goto out;
 	if (status != 200) {

@@ -8,11 +8,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/curl_init.h"
 #include "util/hex.h"
 
 /* The most of a response body we read (and drop): a receiver that streams
@@ -47,14 +47,6 @@ out:
 	EVP_MAC_free(m);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return rc;
-}
-
-static pthread_once_t webhook_once = PTHREAD_ONCE_INIT;
-
-/* curl_global_init is not safe to race with other threads' first use. */
-static void webhook_global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static size_t webhook_discard(char *ptr, size_t size, size_t nmemb, void *ctx)
@@ -112,7 +104,7 @@ int webhook_post(const char *url, const char *event_id, const unsigned char *sec
 	size_t seen = 0;
 	long status = 0;
 	int rc = -1;
-	pthread_once(&webhook_once, webhook_global_init);
+	curl_init_once();
 	CURL *c = curl_easy_init();
 	if (c == NULL) {
 		snprintf(errbuf, errsize, "cannot start an HTTP client");
