@@ -28,15 +28,18 @@
 #define DAY	   86400
 #define SCAN_BATCH 256
 
-static const int scan_marks[] = {1, 3, 15, 30, 45}; /* ascending */
+/* Renewal Action Required marks, ascending (spec §6.7). */
+static const int scan_marks_private[] = {1, 3, 15, 30, 45, 0};
+static const int scan_marks_public[] = {1, 3, 7, 15, 30, 0};
 
-int lifecycle_action_mark(int64_t days_left, int last)
+int lifecycle_action_mark(int64_t days_left, int last, bool public_cert)
 {
-	for (size_t i = 0; i < sizeof(scan_marks) / sizeof(scan_marks[0]); i++) {
-		if (days_left > scan_marks[i])
+	const int *marks = public_cert ? scan_marks_public : scan_marks_private;
+	for (size_t i = 0; marks[i] != 0; i++) {
+		if (days_left > marks[i])
 			continue;
 		/* The nearest mark already passed; once per mark. */
-		return last == 0 || last > scan_marks[i] ? scan_marks[i] : 0;
+		return last == 0 || last > marks[i] ? marks[i] : 0;
 	}
 	return 0;
 }
@@ -147,7 +150,10 @@ static int scan_live_tx(const struct acm_ctx *ctx, struct store_acm_cert *c, int
 			struct cm_err *err)
 {
 	int64_t left = lifecycle_days_to_expiry(c, ctx->now), today = ctx->now / DAY;
-	int mark = failed_reason != NULL ? lifecycle_action_mark(left, c->action_required_days) : 0;
+	int mark = failed_reason != NULL
+		       ? lifecycle_action_mark(left, c->action_required_days,
+					       strcmp(c->type, "AMAZON_ISSUED") == 0)
+		       : 0;
 	bool warn = c->not_after - (int64_t)days * DAY <= ctx->now && c->expiry_warned_day < today;
 	if (mark > 0)
 		c->action_required_days = mark;

@@ -25,10 +25,10 @@ struct lifecycle_scan_stats {
 int lifecycle_scan(const struct lifecycle_cfg *cfg, int64_t now, struct lifecycle_scan_stats *stats,
 		   struct cm_err *err);
 
-/* The Renewal Action Required mark (45, 30, 15, 3 or 1) for a certificate
- * days_left whole days from expiry whose last event was for mark last (0 =
- * none): the mark to send now, or 0 when none is due (spec §6.7: PRIVATE at
- * 45, 30, 15, 3, 1 days before expiry, once each). */
-int lifecycle_action_mark(int64_t days_left, int last);
+/* The Renewal Action Required mark for a certificate days_left whole days
+ * from expiry whose last event was for mark last (0 = none): the mark to
+ * send now, or 0 when none is due (spec §6.7, once each: PRIVATE at 45, 30,
+ * 15, 3, 1 days before expiry; public at 30, 15, 7, 3, 1). */
+int lifecycle_action_mark(int64_t days_left, int last, bool public_cert);
 
 #endif

@@ -232,16 +232,22 @@ static bool lc_detail_str(const char *body, const char *member, const char *want
 
 TEST(lifecycle_action_marks)
 {
-	CHECK(lifecycle_action_mark(59, 0) == 0);
-	CHECK(lifecycle_action_mark(46, 0) == 0);
-	CHECK(lifecycle_action_mark(45, 0) == 45);
-	CHECK(lifecycle_action_mark(44, 45) == 0);
-	CHECK(lifecycle_action_mark(30, 45) == 30);
-	CHECK(lifecycle_action_mark(20, 0) == 30); /* late: the nearest mark passed */
-	CHECK(lifecycle_action_mark(20, 30) == 0);
-	CHECK(lifecycle_action_mark(3, 15) == 3);
-	CHECK(lifecycle_action_mark(0, 3) == 1);
-	CHECK(lifecycle_action_mark(0, 1) == 0);
+	CHECK(lifecycle_action_mark(59, 0, false) == 0);
+	CHECK(lifecycle_action_mark(46, 0, false) == 0);
+	CHECK(lifecycle_action_mark(45, 0, false) == 45);
+	CHECK(lifecycle_action_mark(44, 45, false) == 0);
+	CHECK(lifecycle_action_mark(30, 45, false) == 30);
+	CHECK(lifecycle_action_mark(20, 0, false) == 30); /* late: the nearest mark passed */
+	CHECK(lifecycle_action_mark(20, 30, false) == 0);
+	CHECK(lifecycle_action_mark(3, 15, false) == 3);
+	CHECK(lifecycle_action_mark(0, 3, false) == 1);
+	CHECK(lifecycle_action_mark(0, 1, false) == 0);
+	/* Public certificates: 30, 15, 7, 3, 1 (no 45). */
+	CHECK(lifecycle_action_mark(45, 0, true) == 0);
+	CHECK(lifecycle_action_mark(30, 0, true) == 30);
+	CHECK(lifecycle_action_mark(7, 15, true) == 7);
+	CHECK(lifecycle_action_mark(5, 7, true) == 0);
+	CHECK(lifecycle_action_mark(3, 7, true) == 3);
 }
 
 TEST(lifecycle_event_json_shapes)
