@@ -77,7 +77,7 @@ int store_cert_get(struct store *st, const char *ca_id, const char *serial, stru
 	store_bind_text(stmt, 2, serial);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
 	}
 	if (rc != SQLITE_ROW)
@@ -94,7 +94,7 @@ int store_cert_get(struct store *st, const char *ca_id, const char *serial, stru
 	out->issued_at = sqlite3_column_int64(stmt, 8);
 	out->revoked_at = sqlite3_column_int64(stmt, 9);
 	store_col_copy(stmt, 10, out->revocation_reason, sizeof(out->revocation_reason));
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 

@@ -74,6 +74,6 @@ int store_permission_list(struct store *st, const char *ca_id, const char *after
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
