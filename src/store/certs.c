@@ -1,5 +1,5 @@
-/* Issued certificates: reserved (serial claimed) before signing, then filled
- * in. The (ca_id, serial) key is what makes a serial unique per CA. */
+/* Issued certificates, stored whole once signed (pca/issue.c says why that is
+ * safe). The (ca_id, serial) key is what makes a serial unique per CA. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,12 +13,12 @@ void store_cert_clear(struct store_cert *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int store_cert_reserve(struct store *st, const struct store_cert *c, struct cm_err *err)
+static int store_cert_insert_row(struct store *st, const struct store_cert *c, struct cm_err *err)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
 					   "INSERT INTO certificates (ca_id, serial, account_id, "
-					   "template_arn, requester, not_before, not_after, issued_at) "
-					   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					   "template_arn, requester, der, not_before, not_after, "
+					   "issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 					   err);
 	if (stmt == NULL)
 		return -1;
@@ -27,39 +27,32 @@ int store_cert_reserve(struct store *st, const struct store_cert *c, struct cm_e
 	store_bind_text(stmt, 3, c->account_id);
 	store_bind_text(stmt, 4, c->template_arn);
 	store_bind_text(stmt, 5, c->requester);
-	sqlite3_bind_int64(stmt, 6, c->not_before);
-	sqlite3_bind_int64(stmt, 7, c->not_after);
-	sqlite3_bind_int64(stmt, 8, c->issued_at);
+	if (c->der != NULL)
+		sqlite3_bind_blob(stmt, 6, c->der, (int)c->der_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(stmt, 6);
+	sqlite3_bind_int64(stmt, 7, c->not_before);
+	sqlite3_bind_int64(stmt, 8, c->not_after);
+	sqlite3_bind_int64(stmt, 9, c->issued_at);
 	return store_exec_stmt(st, stmt, err);
 }
 
-int store_cert_unreserve(struct store *st, const char *ca_id, const char *serial,
-			 struct cm_err *err)
+int store_cert_insert(struct store *st, const struct store_cert *c,
+		      const struct store_idempotency *idem, struct cm_err *err)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st, "DELETE FROM certificates WHERE ca_id = ? AND serial = ? AND der IS NULL", err);
-	if (stmt == NULL)
+	if (idem == NULL)
+		return store_cert_insert_row(st, c, err); /* one statement: its own commit */
+	bool own = !store_in_transaction(st);
+	if (own && store_begin(st, err) < 0)
 		return -1;
-	store_bind_text(stmt, 1, ca_id);
-	store_bind_text(stmt, 2, serial);
-	return store_exec_stmt(st, stmt, err);
-}
-
-int store_cert_set_issued(struct store *st, const struct store_cert *c, struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(
-		st, "UPDATE certificates SET der = ? WHERE ca_id = ? AND serial = ? AND der IS NULL",
-		err);
-	if (stmt == NULL)
+	if (store_cert_insert_row(st, c, err) < 0 ||
+	    store_idempotency_put(st, idem->account_id, idem->scope, idem->token, idem->result,
+				  idem->created_at, err) < 0) {
+		if (own)
+			store_rollback(st);
 		return -1;
-	sqlite3_bind_blob(stmt, 1, c->der, (int)c->der_len, SQLITE_TRANSIENT);
-	store_bind_text(stmt, 2, c->ca_id);
-	store_bind_text(stmt, 3, c->serial);
-	if (store_exec_stmt(st, stmt, err) < 0)
-		return -1;
-	if (sqlite3_changes(store_db(st, err)) != 1)
-		return cm_fail(err, CM_ERR_INTERNAL, "reserved serial vanished");
-	return 0;
+	}
+	return own ? store_commit(st, err) : 0;
 }
 
 int store_cert_get(struct store *st, const char *ca_id, const char *serial, struct store_cert *out,
