@@ -158,14 +158,8 @@ static int pca_issue_sign(const struct pca_issue_req *req, struct pca_issue_job 
 		.not_after = job->not_after,
 		.api = req->api_passthrough,
 	};
-	X509 *cert = x509_issue(&p, err);
-	if (cert == NULL)
-		return -1;
-	rec->der = x509_cert_to_der(cert, &rec->der_len);
-	X509_free(cert);
-	if (rec->der == NULL)
-		return cm_fail(err, CM_ERR_INTERNAL, "cannot encode the certificate");
-	return 0;
+	rec->der = x509_issue_der(&p, &rec->der_len, err);
+	return rec->der != NULL ? 0 : -1;
 }
 
 /* Signs a fresh random serial and stores the certificate with its ARN's
