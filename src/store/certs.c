@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/group_commit.h"
 #include "store/internal.h"
 
 void store_cert_clear(struct store_cert *c)
@@ -37,22 +38,36 @@ static int store_cert_insert_row(struct store *st, const struct store_cert *c, s
 	return store_exec_stmt(st, stmt, err);
 }
 
+/* What store_cert_write writes: the certificate and perhaps its token. */
+struct store_cert_write {
+	const struct store_cert *cert;
+	const struct store_idempotency *idem;
+};
+
+/* One record's rows, inside a (group's) transaction. Only a taken serial is
+ * a CONFLICT, and it is raised before anything of the record is written, so
+ * the group drops this record alone; a failure after the row is in fails
+ * the group, so no certificate is stored without its token. */
+static int store_cert_write(struct store *st, const void *record, struct cm_err *err)
+{
+	const struct store_cert_write *w = record;
+	if (store_cert_insert_row(st, w->cert, err) < 0)
+		return -1;
+	if (w->idem != NULL &&
+	    store_idempotency_put(st, w->idem->account_id, w->idem->scope, w->idem->token,
+				  w->idem->result, w->idem->created_at, err) < 0) {
+		if (err->code == CM_ERR_CONFLICT)
+			err->code = CM_ERR_INTERNAL;
+		return -1;
+	}
+	return 0;
+}
+
 int store_cert_insert(struct store *st, const struct store_cert *c,
 		      const struct store_idempotency *idem, struct cm_err *err)
 {
-	if (idem == NULL)
-		return store_cert_insert_row(st, c, err); /* one statement: its own commit */
-	bool own = !store_in_transaction(st);
-	if (own && store_begin(st, err) < 0)
-		return -1;
-	if (store_cert_insert_row(st, c, err) < 0 ||
-	    store_idempotency_put(st, idem->account_id, idem->scope, idem->token, idem->result,
-				  idem->created_at, err) < 0) {
-		if (own)
-			store_rollback(st);
-		return -1;
-	}
-	return own ? store_commit(st, err) : 0;
+	struct store_cert_write w = {c, idem};
+	return store_group_write(st, store_cert_write, &w, err);
 }
 
 int store_cert_get(struct store *st, const char *ca_id, const char *serial, struct store_cert *out,

@@ -7,15 +7,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/group_commit.h"
 #include "store/internal.h"
 #include "store/stmt_cache.h"
 #include "util/log.h"
 
 struct store {
 	char *path;
-	pthread_key_t conn_key;	 /* each thread's struct store_conn */
-	struct store_conn *main; /* the opening thread's, freed by store_close */
+	pthread_key_t conn_key;	  /* each thread's struct store_conn */
+	struct store_conn *main;  /* the opening thread's, freed by store_close */
+	struct store_group group; /* writers sharing commits (group_commit.c) */
 };
+
+struct store_group *store_group_of(struct store *st)
+{
+	return &st->group;
+}
 
 /* Runs at thread exit: the thread's statements go with its connection. */
 static void store_conn_destroy(void *p)
@@ -81,7 +88,13 @@ struct store *store_open(const char *path, bool create, struct cm_err *err)
 		goto fail;
 	}
 	st->main = store_conn_new(db); /* closes db when out of memory */
-	if (st->main == NULL || pthread_key_create(&st->conn_key, store_conn_destroy) != 0) {
+	if (st->main == NULL || store_group_init(&st->group) < 0) {
+		store_conn_free(st->main);
+		cm_fail(err, CM_ERR_INTERNAL, "cannot set up the database connection");
+		goto fail;
+	}
+	if (pthread_key_create(&st->conn_key, store_conn_destroy) != 0) {
+		store_group_destroy(&st->group);
 		store_conn_free(st->main);
 		cm_fail(err, CM_ERR_INTERNAL, "cannot set up the database connection");
 		goto fail;
@@ -101,6 +114,7 @@ void store_close(struct store *st)
 	pthread_setspecific(st->conn_key, NULL);
 	pthread_key_delete(st->conn_key);
 	store_conn_free(st->main);
+	store_group_destroy(&st->group);
 	free(st->path);
 	free(st);
 }
