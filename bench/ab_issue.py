@@ -12,6 +12,7 @@ import argparse
 import base64
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -85,6 +86,7 @@ def main():
     finally:
         for _, server, _, _ in servers:
             server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
