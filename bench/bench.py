@@ -41,7 +41,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
-CERTAIN = os.path.join(BUILD, "certain")
+# CERTAIN_BIN picks another server binary (say, a saved "before" build).
+CERTAIN = os.environ.get("CERTAIN_BIN") or os.path.join(BUILD, "certain")
 LOADGEN = os.path.join(BUILD, "bench-loadgen")
 INPROC = os.path.join(BUILD, "bench-inproc_issue")
 POPULATE = os.path.join(BUILD, "bench-populate")
@@ -532,9 +533,13 @@ def main():
                     help=f"skip the {SCALE_LARGE:,}-certificate rows (about 3 minutes, 4 GB)")
     ap.add_argument("--no-crl", action="store_true",
                     help="skip the CRL generation rows (about 1 minute)")
+    ap.add_argument("--issue-only", action="store_true",
+                    help="only the IssueCertificate rows (and GET /ping)")
     ap.add_argument("--no-ocsp", action="store_true",
                     help="skip the OCSP responder rows (about 1 minute)")
     args = ap.parse_args()
+    if args.issue_only:
+        args.no_scale = args.no_crl = args.no_ocsp = True
     secs = args.seconds
     workdir = tempfile.mkdtemp(prefix="certain-bench-")
     os.environ["CERTAIN_BIN"] = CERTAIN
@@ -578,8 +583,9 @@ def main():
                              f"errors {http['errors']}",
                              f"{http['rps'] / inproc['rps']:.2f}x in-process "
                              f"({inproc['rps']:.0f}/s); {cf_text}"))
-        rows += request_rows(workdir, server, creds, roots, secs)
-        rows += describe_rows(workdir, server, creds, secs)
+        if not args.issue_only:
+            rows += request_rows(workdir, server, creds, roots, secs)
+            rows += describe_rows(workdir, server, creds, secs)
         rows.append(("Server peak resident memory",
                      f"{peak_rss_kib(server.pid) / 1024:.1f} MiB", "", ""))
         server.stop()

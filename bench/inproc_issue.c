@@ -51,8 +51,10 @@ static double ip_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static X509 *ip_issue(const struct ip_shared *s, X509_REQ *csr, const struct pca_template *t,
-		      X509 *issuer)
+/* The DER, as the server's issuing path builds it (x509_issue_der); the
+ * CA's own certificate (template root) as an X509, for use as the issuer. */
+static unsigned char *ip_issue(const struct ip_shared *s, X509_REQ *csr,
+			       const struct pca_template *t, X509 *issuer, X509 **as_x509)
 {
 	unsigned char serial[16];
 	struct cm_err err = {0};
@@ -62,10 +64,15 @@ static X509 *ip_issue(const struct ip_shared *s, X509_REQ *csr, const struct pca
 				      .issuer_cert = issuer, .sig_alg = s->sig, .serial = serial,
 				      .serial_len = 16, .not_before = now - 3600,
 				      .not_after = now + 30 * 86400};
-	X509 *cert = x509_issue(&p, &err);
-	if (cert == NULL)
+	size_t len = 0;
+	unsigned char *der = NULL;
+	if (as_x509 != NULL)
+		*as_x509 = x509_issue(&p, &err);
+	else
+		der = x509_issue_der(&p, &len, &err);
+	if (as_x509 != NULL ? *as_x509 == NULL : der == NULL)
 		fprintf(stderr, "inproc_issue: %s\n", err.msg);
-	return cert;
+	return der;
 }
 
 /* What RequestCertificate does before signing: a new key, its CSR as DER
@@ -97,11 +104,12 @@ static void *ip_run(void *p)
 					       : x509_csr_parse(w->s->csr, w->s->csr_len, &err);
 		if (csr == NULL)
 			fprintf(stderr, "inproc_issue: %s\n", err.msg);
-		X509 *cert = csr != NULL ? ip_issue(w->s, csr, t, w->s->ca_cert) : NULL;
+		unsigned char *der =
+		    csr != NULL ? ip_issue(w->s, csr, t, w->s->ca_cert, NULL) : NULL;
 		X509_REQ_free(csr);
-		if (cert == NULL)
+		if (der == NULL)
 			break;
-		X509_free(cert);
+		free(der);
 		w->issued++;
 	}
 	return NULL;
@@ -120,7 +128,9 @@ static int ip_make_ca(struct ip_shared *s, enum x509_key_alg alg)
 		csr = x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err);
 	const struct pca_template *root =
 		pca_template_find("arn:aws:acm-pca:::template/RootCACertificate/V1");
-	s->ca_cert = csr != NULL ? ip_issue(s, csr, root, NULL) : NULL;
+	s->ca_cert = NULL;
+	if (csr != NULL)
+		ip_issue(s, csr, root, NULL, &s->ca_cert);
 	X509_REQ_free(csr);
 	return s->ca_cert != NULL ? 0 : -1;
 }

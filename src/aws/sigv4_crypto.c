@@ -1,14 +1,14 @@
 /* The hashing half of SigV4: payload hash, string to sign, the derived signing
- * key and the signature. One-shot OpenSSL calls (no shared contexts, so
- * request threads never contend), and every intermediate key wiped. */
+ * key and the signature. No shared mutable contexts, so request threads never
+ * contend; algorithms fetched once (util/algs.h); every intermediate key wiped. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/sigv4.h"
+#include "util/algs.h"
 #include "util/hex.h"
 
 void sigv4_payload_hash(const unsigned char *body, size_t len, char hex[65])
@@ -17,7 +17,7 @@ void sigv4_payload_hash(const unsigned char *body, size_t len, char hex[65])
 	unsigned int md_len = 0;
 	static const unsigned char empty[1] = {0};
 	if (EVP_Digest(body != NULL ? body : empty, body != NULL ? len : 0, md, &md_len,
-		       EVP_sha256(), NULL) != 1 ||
+		       algs_sha256(), NULL) != 1 ||
 	    md_len != sizeof(md)) {
 		/* Cannot happen short of a broken OpenSSL; an impossible hash makes
 		 * every signature fail rather than pass. */
@@ -43,11 +43,7 @@ char *sigv4_string_to_sign(const char *amz_date, const char *scope, const char *
 static int sigv4_hmac(const unsigned char *key, size_t key_len, const void *data, size_t len,
 		      unsigned char out[32])
 {
-	unsigned int out_len = 0;
-	return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) != NULL &&
-		       out_len == 32
-		   ? 0
-		   : -1;
+	return algs_hmac_sha256(key, key_len, data, len, out);
 }
 
 int sigv4_signing_key(const char *secret, const char *date, const char *region, const char *service,

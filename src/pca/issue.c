@@ -1,7 +1,7 @@
 /* IssueCertificate (spec pca.md §5.10, §6.3–6.7). Everything that can be
- * checked is checked before a serial is reserved; the serial is then stored
- * before anything is signed (the (CA, serial) key makes it unique), so a
- * crash between the two never hands out one serial twice. */
+ * checked is checked first; then a random serial is signed and the
+ * certificate stored whole, idempotency token included, in one durable
+ * commit. pca_issue_store says why that needs no reservation beforehand. */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,10 +125,9 @@ static int pca_issue_prepare(const struct pca_ctx *ctx, const struct pca_issue_r
 	return pca_issue_validity(ctx, req, job, err);
 }
 
-/* Draws serials until one is free for this CA, and stores the reservation. */
-static int pca_issue_reserve(const struct pca_ctx *ctx, const struct pca_issue_req *req,
-			     struct pca_issue_job *job, unsigned char serial[16],
-			     struct store_cert *rec, struct cm_err *err)
+/* The record every attempt shares; only the serial and DER change. */
+static void pca_issue_record(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			     const struct pca_issue_job *job, struct store_cert *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->ca_id, sizeof(rec->ca_id), "%s", job->ca.id);
@@ -138,24 +137,15 @@ static int pca_issue_reserve(const struct pca_ctx *ctx, const struct pca_issue_r
 	rec->not_before = job->not_before;
 	rec->not_after = job->not_after;
 	rec->issued_at = ctx->now;
-	for (int attempt = 0; attempt < 4; attempt++) {
-		x509_serial_random(serial);
-		hex_encode(serial, 16, rec->serial);
-		if (store_cert_reserve(ctx->store, rec, err) == 0)
-			return 0;
-		if (err->code != CM_ERR_CONFLICT)
-			return -1;
-	}
-	return cm_fail(err, CM_ERR_INTERNAL, "could not draw a free serial number");
 }
 
-/* Signs the reserved serial and stores the certificate. */
-static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req *req,
-			  struct pca_issue_job *job, const unsigned char serial[16],
-			  struct store_cert *rec, struct cm_err *err)
+/* Signs the certificate with this serial; rec->der owned. */
+static int pca_issue_sign(const struct pca_issue_req *req, struct pca_issue_job *job,
+			  const unsigned char serial[16], struct store_cert *rec, struct cm_err *err)
 {
 	char crl_url[PCA_CRL_URL_MAX], ocsp_url[300];
-	/* CDP and AIA (spec §6.8); x509_issue leaves them out of a root's own certificate. */
+	/* CDP and AIA (spec §6.8); x509_issue leaves them out of a root's own
+	 * certificate. A partitioned CRL's URL depends on rec->serial. */
 	pca_revocation_urls(&job->ca, rec->serial, crl_url, sizeof(crl_url), ocsp_url,
 			    sizeof(ocsp_url));
 	struct x509_issue_params p = {
@@ -172,14 +162,56 @@ static int pca_issue_sign(const struct pca_ctx *ctx, const struct pca_issue_req 
 		.not_after = job->not_after,
 		.api = req->api_passthrough,
 	};
-	X509 *cert = x509_issue(&p, err);
-	if (cert == NULL)
-		return -1;
-	rec->der = x509_cert_to_der(cert, &rec->der_len);
-	X509_free(cert);
-	if (rec->der == NULL)
-		return cm_fail(err, CM_ERR_INTERNAL, "cannot encode the certificate");
-	return store_cert_set_issued(ctx->store, rec, err);
+	rec->der = x509_issue_der(&p, &rec->der_len, err);
+	return rec->der != NULL ? 0 : -1;
+}
+
+/* Signs a fresh random serial and stores the certificate with its ARN's
+ * idempotency record, drawing again if the serial is taken.
+ *
+ * Why signing before anything is stored keeps the rule "a crash never loses
+ * or repeats an issuance" with one fsync instead of two (a reservation, then
+ * the certificate): the signed certificate stays in this process's memory
+ * until the commit (synchronous=FULL) returns; only then is its ARN answered.
+ * A crash before that commit destroys the only copy: nobody holds a
+ * certificate without a durable record (nothing unrevocable, nothing missing
+ * from audit reports or CRLs), and the caller saw a failed request, so
+ * nothing it was told about is lost. A serial is never issued twice: the
+ * (CA, serial) primary key refuses a taken serial at the same insert, and a
+ * certificate signed with it is dropped unseen. The serial carries about
+ * 127 random bits, so a retry is next to impossible; it costs one signing.
+ * The token is stored in the same commit, so a retried request finds it or
+ * finds nothing issued, never a certificate without its token. */
+static int pca_issue_store(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			   struct pca_issue_job *job, struct store_cert *rec, char *cert_arn_out,
+			   size_t arn_size, struct cm_err *err)
+{
+	char ca_arn[ARN_MAX];
+	unsigned char serial[16];
+	pca_ca_arn(ctx, &job->ca, ca_arn, sizeof(ca_arn));
+	pca_issue_record(ctx, req, job, rec);
+	struct store_idempotency idem = {
+		.account_id = ctx->account,
+		.scope = job->scope,
+		.token = req->idempotency_token,
+		.result = cert_arn_out,
+		.created_at = ctx->now,
+	};
+	for (int attempt = 0; attempt < 4; attempt++) {
+		x509_serial_random(serial);
+		hex_encode(serial, 16, rec->serial);
+		free(rec->der);
+		rec->der = NULL;
+		if (pca_issue_sign(req, job, serial, rec, err) < 0)
+			return -1;
+		arn_format_pca_certificate(cert_arn_out, arn_size, ca_arn, rec->serial);
+		if (store_cert_insert(ctx->store, rec,
+				      req->idempotency_token != NULL ? &idem : NULL, err) == 0)
+			return 0;
+		if (err->code != CM_ERR_CONFLICT)
+			return -1;
+	}
+	return cm_fail(err, CM_ERR_INTERNAL, "could not draw a free serial number");
 }
 
 int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *cert_arn_out,
@@ -187,8 +219,6 @@ int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *
 {
 	struct pca_issue_job job = {0};
 	struct store_cert rec = {0};
-	unsigned char serial[16];
-	char ca_arn[ARN_MAX];
 	int rc = -1;
 	if (pca_issue_prepare(ctx, req, &job, err) < 0)
 		goto out;
@@ -198,20 +228,12 @@ int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *
 		rc = found < 0 ? -1 : 0;
 		goto out;
 	}
-	if (pca_issue_reserve(ctx, req, &job, serial, &rec, err) < 0)
-		goto out;
-	if (pca_issue_sign(ctx, req, &job, serial, &rec, err) < 0) {
-		/* Nothing was handed out: release the serial so no half record stays. */
-		struct cm_err ignored;
-		store_cert_unreserve(ctx->store, rec.ca_id, rec.serial, &ignored);
+	if (pca_issue_store(ctx, req, &job, &rec, cert_arn_out, arn_size, err) < 0) {
+		/* Not stored, so never answered: the ARN must not leak out either. */
+		if (arn_size > 0)
+			cert_arn_out[0] = '\0';
 		goto out;
 	}
-	pca_ca_arn(ctx, &job.ca, ca_arn, sizeof(ca_arn));
-	arn_format_pca_certificate(cert_arn_out, arn_size, ca_arn, rec.serial);
-	if (req->idempotency_token != NULL &&
-	    store_idempotency_put(ctx->store, ctx->account, job.scope, req->idempotency_token,
-				  cert_arn_out, ctx->now, err) < 0)
-		goto out;
 	rc = 0;
 out:
 	store_cert_clear(&rec);

@@ -16,12 +16,12 @@ int store_account_days_before_expiry(struct store *st, const char *account_id, i
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		*days = sqlite3_column_int(stmt, 0);
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 1;
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 

@@ -25,7 +25,7 @@ bool store_account_exists(struct store *st, const char *account_id)
 		return false;
 	sqlite3_bind_text(stmt, 1, account_id, -1, SQLITE_TRANSIENT);
 	bool found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return found;
 }
 
@@ -66,7 +66,7 @@ int store_access_key_get(struct store *st, const char *access_key_id, struct sto
 	sqlite3_bind_text(stmt, 1, access_key_id, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "unknown access key");
 	}
 	if (rc != SQLITE_ROW)
@@ -76,7 +76,7 @@ int store_access_key_get(struct store *st, const char *access_key_id, struct sto
 	store_col_copy(stmt, 1, out->account_id, sizeof(out->account_id));
 	out->secret_sealed = store_col_blobdup(stmt, 2, &out->secret_sealed_len);
 	out->created_at = sqlite3_column_int64(stmt, 3);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -114,6 +114,6 @@ int store_access_key_list(struct store *st,
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }

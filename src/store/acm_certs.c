@@ -151,7 +151,7 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 	store_bind_text(stmt, 2, c->account_id);
 	sqlite3_bind_int64(stmt, 3, c->created_at);
 	if (store_acm_bind_data(stmt, 4, c) < 0) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_exec_stmt(st, stmt, err);
@@ -172,13 +172,13 @@ int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
 	store_bind_text(stmt, 2, account_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	store_acm_read(stmt, out, true);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -203,7 +203,7 @@ static int store_acm_update_missed(struct store *st, const struct store_acm_cert
 	store_bind_text(stmt, 1, c->id);
 	store_bind_text(stmt, 2, c->account_id);
 	int rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	if (rc == SQLITE_ROW)
 		return cm_fail(err, CM_ERR_CONFLICT,
 			       "The certificate was changed by another request; try again");
@@ -225,7 +225,7 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 		return -1;
 	int i = store_acm_bind_data(stmt, 1, c);
 	if (i < 0) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	store_bind_text(stmt, i++, c->id);

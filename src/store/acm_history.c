@@ -66,14 +66,14 @@ int store_acm_history_list(struct store *st, const char *cert_id, struct store_a
 	while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		ok = store_history_append(stmt, out, n, &cap);
 	if (ok && rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 0;
 	}
 	free(*out);
 	*out = NULL;
 	*n = 0;
 	if (!ok) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_fail(st, stmt, err);

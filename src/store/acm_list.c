@@ -151,7 +151,7 @@ static int acm_list_window(struct store *st, const char *account_id,
 	} else if (rc != SQLITE_DONE) {
 		return store_fail(st, stmt, err);
 	}
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -186,6 +186,6 @@ int store_acm_cert_list(struct store *st, const char *account_id, const struct s
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

@@ -456,10 +456,10 @@ int store_acm_cert_search(struct store *st, const char *account_id,
 	}
 	if (rc != SQLITE_DONE) {
 		n = store_fail(st, stmt, err);
-		stmt = NULL; /* store_fail finalizes it */
+		stmt = NULL; /* store_fail releases it */
 	}
 out:
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	sql_free(&q);
 	return n;
 }

@@ -71,14 +71,14 @@ int store_acm_usage_list(struct store *st, const char *cert_id, char ***out, siz
 	while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		ok = store_string_append(stmt, out, n, &cap);
 	if (ok && rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 0;
 	}
 	store_strings_free(*out, *n);
 	*out = NULL;
 	*n = 0;
 	if (!ok) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_fail(st, stmt, err);

@@ -72,12 +72,12 @@ int store_acme_job_get(struct store *st, const char *cert_id, struct store_acme_
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_acme_job_read(stmt, out);
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return out->state != NULL ? 0 : cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return cm_fail(err, CM_ERR_NOT_FOUND, "no ACME job for certificate %s", cert_id);
 }
 
@@ -97,7 +97,7 @@ static int store_acme_collect(struct store *st, int64_t now, int limit, struct s
 		store_acme_job_read(stmt, &out[(*n)++]);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -204,12 +204,12 @@ int store_acme_account_get(struct store *st, const char *ca_name, struct store_a
 		store_col_copy(stmt, 2, out->account_url, sizeof(out->account_url));
 		out->created_at = sqlite3_column_int64(stmt, 3);
 		out->key_sealed = store_col_blobdup(stmt, 4, &out->key_sealed_len);
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return out->key_sealed != NULL ? 0 : cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return cm_fail(err, CM_ERR_NOT_FOUND, "no ACME account for %s", ca_name);
 }
 

@@ -51,7 +51,7 @@ int store_audit_get(struct store *st, const char *ca_id, const char *id,
 	store_bind_text(stmt, 2, ca_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "audit report not found");
 	}
 	if (rc != SQLITE_ROW)
@@ -65,7 +65,7 @@ int store_audit_get(struct store *st, const char *ca_id, const char *id,
 	store_col_copy(stmt, 5, out->format, sizeof(out->format));
 	store_col_copy(stmt, 6, out->status, sizeof(out->status));
 	out->created_at = sqlite3_column_int64(stmt, 7);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ int store_audit_last(struct store *st, const char *ca_id, int64_t *created_at, s
 	if (sqlite3_step(stmt) != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	*created_at = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -118,12 +118,12 @@ int store_cert_each(struct store *st, const char *ca_id,
 		store_cert_row_read(stmt, &row);
 		int stop = fn(ctx, &row);
 		if (stop != 0) {
-			sqlite3_finalize(stmt);
+			store_release(st, stmt);
 			return stop;
 		}
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }

@@ -92,13 +92,13 @@ int store_ca_get(struct store *st, const char *account_id, const char *ca_id, st
 	sqlite3_bind_text(stmt, 2, account_id, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate authority not found");
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	store_ca_read(stmt, out);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ int store_ca_list(struct store *st, const char *account_id, int64_t after_create
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 
@@ -214,7 +214,7 @@ int store_ca_count(struct store *st, const char *account_id, struct cm_err *err)
 	if (sqlite3_step(stmt) != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	int n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 
@@ -245,6 +245,6 @@ int store_ca_shared_list(struct store *st, const char *account, const char *afte
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

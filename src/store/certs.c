@@ -1,8 +1,9 @@
-/* Issued certificates: reserved (serial claimed) before signing, then filled
- * in. The (ca_id, serial) key is what makes a serial unique per CA. */
+/* Issued certificates, stored whole once signed (pca/issue.c says why that is
+ * safe). The (ca_id, serial) key is what makes a serial unique per CA. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/group_commit.h"
 #include "store/internal.h"
 
 void store_cert_clear(struct store_cert *c)
@@ -13,12 +14,12 @@ void store_cert_clear(struct store_cert *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int store_cert_reserve(struct store *st, const struct store_cert *c, struct cm_err *err)
+static int store_cert_insert_row(struct store *st, const struct store_cert *c, struct cm_err *err)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
 					   "INSERT INTO certificates (ca_id, serial, account_id, "
-					   "template_arn, requester, not_before, not_after, issued_at) "
-					   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					   "template_arn, requester, der, not_before, not_after, "
+					   "issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 					   err);
 	if (stmt == NULL)
 		return -1;
@@ -27,39 +28,46 @@ int store_cert_reserve(struct store *st, const struct store_cert *c, struct cm_e
 	store_bind_text(stmt, 3, c->account_id);
 	store_bind_text(stmt, 4, c->template_arn);
 	store_bind_text(stmt, 5, c->requester);
-	sqlite3_bind_int64(stmt, 6, c->not_before);
-	sqlite3_bind_int64(stmt, 7, c->not_after);
-	sqlite3_bind_int64(stmt, 8, c->issued_at);
+	if (c->der != NULL)
+		sqlite3_bind_blob(stmt, 6, c->der, (int)c->der_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(stmt, 6);
+	sqlite3_bind_int64(stmt, 7, c->not_before);
+	sqlite3_bind_int64(stmt, 8, c->not_after);
+	sqlite3_bind_int64(stmt, 9, c->issued_at);
 	return store_exec_stmt(st, stmt, err);
 }
 
-int store_cert_unreserve(struct store *st, const char *ca_id, const char *serial,
-			 struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(
-		st, "DELETE FROM certificates WHERE ca_id = ? AND serial = ? AND der IS NULL", err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, ca_id);
-	store_bind_text(stmt, 2, serial);
-	return store_exec_stmt(st, stmt, err);
-}
+/* What store_cert_write writes: the certificate and perhaps its token. */
+struct store_cert_write {
+	const struct store_cert *cert;
+	const struct store_idempotency *idem;
+};
 
-int store_cert_set_issued(struct store *st, const struct store_cert *c, struct cm_err *err)
+/* One record's rows, inside a (group's) transaction. Only a taken serial is
+ * a CONFLICT, and it is raised before anything of the record is written, so
+ * the group drops this record alone; a failure after the row is in fails
+ * the group, so no certificate is stored without its token. */
+static int store_cert_write(struct store *st, const void *record, struct cm_err *err)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st, "UPDATE certificates SET der = ? WHERE ca_id = ? AND serial = ? AND der IS NULL",
-		err);
-	if (stmt == NULL)
+	const struct store_cert_write *w = record;
+	if (store_cert_insert_row(st, w->cert, err) < 0)
 		return -1;
-	sqlite3_bind_blob(stmt, 1, c->der, (int)c->der_len, SQLITE_TRANSIENT);
-	store_bind_text(stmt, 2, c->ca_id);
-	store_bind_text(stmt, 3, c->serial);
-	if (store_exec_stmt(st, stmt, err) < 0)
+	if (w->idem != NULL &&
+	    store_idempotency_put(st, w->idem->account_id, w->idem->scope, w->idem->token,
+				  w->idem->result, w->idem->created_at, err) < 0) {
+		if (err->code == CM_ERR_CONFLICT)
+			err->code = CM_ERR_INTERNAL;
 		return -1;
-	if (sqlite3_changes(store_db(st, err)) != 1)
-		return cm_fail(err, CM_ERR_INTERNAL, "reserved serial vanished");
+	}
 	return 0;
+}
+
+int store_cert_insert(struct store *st, const struct store_cert *c,
+		      const struct store_idempotency *idem, struct cm_err *err)
+{
+	struct store_cert_write w = {c, idem};
+	return store_group_write(st, store_cert_write, &w, err);
 }
 
 int store_cert_get(struct store *st, const char *ca_id, const char *serial, struct store_cert *out,
@@ -77,7 +85,7 @@ int store_cert_get(struct store *st, const char *ca_id, const char *serial, stru
 	store_bind_text(stmt, 2, serial);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
 	}
 	if (rc != SQLITE_ROW)
@@ -94,7 +102,7 @@ int store_cert_get(struct store *st, const char *ca_id, const char *serial, stru
 	out->issued_at = sqlite3_column_int64(stmt, 8);
 	out->revoked_at = sqlite3_column_int64(stmt, 9);
 	store_col_copy(stmt, 10, out->revocation_reason, sizeof(out->revocation_reason));
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 

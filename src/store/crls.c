@@ -29,7 +29,7 @@ int store_crl_next_number(struct store *st, const char *ca_id, uint64_t floor, u
 	/* RETURNING rows are produced before the change is final: step to the end. */
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -59,7 +59,7 @@ int store_crl_get(struct store *st, const char *ca_id, struct store_crl *out, st
 	store_bind_text(stmt, 1, ca_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "no CRL yet");
 	}
 	if (rc != SQLITE_ROW)
@@ -69,7 +69,7 @@ int store_crl_get(struct store *st, const char *ca_id, struct store_crl *out, st
 	out->number = (uint64_t)sqlite3_column_int64(stmt, 0);
 	out->this_update = sqlite3_column_int64(stmt, 1);
 	out->next_update = sqlite3_column_int64(stmt, 2);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -104,7 +104,7 @@ int store_cert_revoked_each(struct store *st, const char *ca_id, int64_t not_aft
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 
@@ -121,14 +121,14 @@ int store_cert_status(struct store *st, const char *ca_id, const char *serial,
 	store_bind_text(stmt, 2, serial);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	*revoked_at = sqlite3_column_int64(stmt, 0);
 	store_col_copy(stmt, 1, reason, reason_size);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -156,6 +156,6 @@ int store_ca_scan(struct store *st, const char *after_id, int limit,
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

@@ -23,7 +23,7 @@ static void store_delivery_read(sqlite3_stmt *stmt, struct store_delivery *d)
 	store_col_copy(stmt, 7, d->last_error, sizeof(d->last_error));
 }
 
-/* Steps stmt to the end, appending every row to *out; finalizes it. */
+/* Steps stmt to the end, appending every row to *out; releases it. */
 static int store_delivery_collect(struct store *st, sqlite3_stmt *stmt, struct store_delivery **out,
 				  size_t *n, struct cm_err *err)
 {
@@ -39,7 +39,7 @@ static int store_delivery_collect(struct store *st, sqlite3_stmt *stmt, struct s
 				free(*out);
 				*out = NULL;
 				*n = 0;
-				sqlite3_finalize(stmt);
+				store_release(st, stmt);
 				return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 			}
 			*out = d;
@@ -48,7 +48,7 @@ static int store_delivery_collect(struct store *st, sqlite3_stmt *stmt, struct s
 		store_delivery_read(stmt, &(*out)[(*n)++]);
 	}
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 0;
 	}
 	free(*out);

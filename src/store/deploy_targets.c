@@ -62,13 +62,13 @@ int store_deploy_target_get(struct store *st, const char *account_id, const char
 	store_bind_text(stmt, 2, account_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "Deployment target %.40s not found", id);
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	store_dt_read(stmt, out);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	if (out->spec_json == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	return 0;
@@ -135,7 +135,7 @@ int store_deploy_target_list(struct store *st, const char *account_id, int64_t a
 		struct store_deploy_target t;
 		store_dt_read(stmt, &t);
 		if (t.spec_json == NULL) {
-			sqlite3_finalize(stmt);
+			store_release(st, stmt);
 			return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 		}
 		fn(ctx, &t);
@@ -144,7 +144,7 @@ int store_deploy_target_list(struct store *st, const char *account_id, int64_t a
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 
@@ -158,7 +158,7 @@ int store_deploy_target_count(struct store *st, const char *account_id, struct c
 	if (sqlite3_step(stmt) != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	int n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 

@@ -76,7 +76,7 @@ int store_deployment_list(struct store *st, const char *account_id, const char *
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }
 
@@ -148,7 +148,7 @@ static int store_job_collect(struct store *st, int64_t now, int limit,
 	sqlite3_bind_int(stmt, 2, limit);
 	*out = calloc((size_t)limit, sizeof(**out));
 	if (*out == NULL) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	int rc;
@@ -156,7 +156,7 @@ static int store_job_collect(struct store *st, int64_t now, int limit,
 		store_job_read(stmt, &(*out)[(*n)++]);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 

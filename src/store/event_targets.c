@@ -57,13 +57,13 @@ int store_event_target_get(struct store *st, const char *account_id, const char 
 	store_bind_text(stmt, 2, account_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "event target %.40s not found", id);
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	store_target_read(stmt, out);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ int store_event_target_list(struct store *st, const char *account_id,
 	while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		ok = store_target_append(stmt, out, n, &cap);
 	if (ok && rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 0;
 	}
 	for (size_t i = 0; i < *n; i++)
@@ -127,7 +127,7 @@ int store_event_target_list(struct store *st, const char *account_id,
 	*out = NULL;
 	*n = 0;
 	if (!ok) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_fail(st, stmt, err);

@@ -88,13 +88,13 @@ int store_event_get(struct store *st, const char *account_id, const char *id,
 	store_bind_text(stmt, 2, account_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "event %.40s not found", id);
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	store_event_read(stmt, out);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	if (out->body == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	return 0;
@@ -124,7 +124,7 @@ int store_event_list(struct store *st, const char *account_id, int64_t since,
 		struct store_event e;
 		store_event_read(stmt, &e);
 		if (e.body == NULL) {
-			sqlite3_finalize(stmt);
+			store_release(st, stmt);
 			return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 		}
 		fn(ctx, &e);
@@ -133,6 +133,6 @@ int store_event_list(struct store *st, const char *account_id, int64_t since,
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

@@ -19,12 +19,12 @@ int store_idempotency_get(struct store *st, const char *account_id, const char *
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_col_copy(stmt, 0, result, size);
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 1;
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 

@@ -10,13 +10,26 @@
 /* The calling thread's connection (opened on first use), or NULL + *err. */
 sqlite3 *store_db(struct store *st, struct cm_err *err);
 
-/* Prepares sql on the thread's connection; NULL + *err on failure. */
+/* A statement for sql on the thread's connection, reset and unbound; NULL +
+ * *err on failure. Statements are cached per connection (stmt_cache.c), so
+ * every statement this returns MUST go back through store_release, or through
+ * store_exec_stmt or store_fail, which release it; never sqlite3_finalize it
+ * (the cache would hand out a freed statement). Release it on every path,
+ * error paths included, and before the store function returns: a statement
+ * stepped but not released keeps its read snapshot open. Nested use of the
+ * same SQL while it is still held gets a separate statement. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct cm_err *err);
 
-/* Turns the connection's last error into CM_ERR_INTERNAL (logged, not shown). */
+/* Gives back a statement from store_prepare: reset (rows read or not) and
+ * its bindings cleared, ready for the next store_prepare. NULL-safe. Its
+ * column values are gone after this: copy them first. */
+void store_release(struct store *st, sqlite3_stmt *stmt);
+
+/* Turns the connection's last error into CM_ERR_INTERNAL (logged, not shown);
+ * releases stmt. */
 int store_fail(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
 
-/* Steps a statement expected to finish (INSERT/UPDATE/DELETE); finalizes it.
+/* Steps a statement expected to finish (INSERT/UPDATE/DELETE); releases it.
  * A constraint violation becomes CM_ERR_CONFLICT. */
 int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
 

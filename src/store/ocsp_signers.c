@@ -28,7 +28,7 @@ int store_ocsp_signer_get(struct store *st, const char *ca_id, struct store_ocsp
 	store_bind_text(stmt, 1, ca_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "no OCSP signer");
 	}
 	if (rc != SQLITE_ROW)
@@ -37,7 +37,7 @@ int store_ocsp_signer_get(struct store *st, const char *ca_id, struct store_ocsp
 	out->cert_der = store_col_blobdup(stmt, 0, &out->cert_der_len);
 	out->key_sealed = store_col_blobdup(stmt, 1, &out->key_sealed_len);
 	out->not_after = sqlite3_column_int64(stmt, 2);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	if (out->cert_der == NULL || out->key_sealed == NULL) {
 		store_ocsp_signer_clear(out);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");

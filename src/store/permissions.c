@@ -58,7 +58,7 @@ int store_permission_get(struct store *st, const char *ca_id, const char *princi
 	store_bind_text(stmt, 3, source_account);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "permission not found");
 	}
 	if (rc != SQLITE_ROW)
@@ -68,7 +68,7 @@ int store_permission_get(struct store *st, const char *ca_id, const char *princi
 	snprintf(out->source_account, sizeof(out->source_account), "%s", source_account);
 	store_col_copy(stmt, 0, out->actions, sizeof(out->actions));
 	out->created_at = sqlite3_column_int64(stmt, 1);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return 0;
 }
 
@@ -105,6 +105,6 @@ int store_permission_list(struct store *st, const char *ca_id, const char *after
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

@@ -11,13 +11,13 @@ int store_policy_get(struct store *st, const char *ca_id, char **policy, struct 
 	store_bind_text(stmt, 1, ca_id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_NOT_FOUND, "no policy");
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
 	*policy = store_col_strdup(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	if (*policy == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	return 0;
@@ -101,6 +101,6 @@ int store_policy_unindexed(struct store *st, const char *after_ca_id, int limit,
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(st, stmt, err);
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return n;
 }

@@ -122,7 +122,8 @@ struct store_cert {
 	char account_id[16];
 	char template_arn[160];
 	char requester[64];
-	unsigned char *der;     /* NULL while only reserved */
+	unsigned char *der;     /* NULL: a serial reserved by the two-commit issuing
+				 * of earlier versions, never filled in (a crash) */
 	size_t der_len;
 	int64_t not_before, not_after, issued_at;
 	int64_t revoked_at;     /* 0 = not revoked */
@@ -130,14 +131,21 @@ struct store_cert {
 };
 void store_cert_clear(struct store_cert *c);
 
-/* Reserves the serial before anything is signed. The (ca, serial) primary key
- * makes a duplicate impossible: CM_ERR_CONFLICT tells the caller to draw again. */
-int store_cert_reserve(struct store *st, const struct store_cert *c, struct cm_err *err);
-/* Releases a reservation whose signing failed (only while nothing is stored). */
-int store_cert_unreserve(struct store *st, const char *ca_id, const char *serial,
-			 struct cm_err *err);
-/* Stores the signed certificate for a reserved serial. */
-int store_cert_set_issued(struct store *st, const struct store_cert *c, struct cm_err *err);
+/* An idempotency token and the result it names, stored with that result. */
+struct store_idempotency {
+	const char *account_id;
+	const char *scope;
+	const char *token;
+	const char *result;
+	int64_t created_at;
+};
+
+/* Stores an issued certificate and, when idem is not NULL, the idempotency
+ * record naming it: one durable commit (or part of the caller's transaction).
+ * The (ca, serial) primary key makes a duplicate impossible: CM_ERR_CONFLICT
+ * tells the caller to discard what it signed and draw another serial. */
+int store_cert_insert(struct store *st, const struct store_cert *c,
+		      const struct store_idempotency *idem, struct cm_err *err);
 /* CM_ERR_NOT_FOUND when that CA never issued that serial. */
 int store_cert_get(struct store *st, const char *ca_id, const char *serial, struct store_cert *out,
 		   struct cm_err *err);

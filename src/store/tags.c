@@ -66,14 +66,14 @@ static int store_tags_select(struct store *st, const struct store_tag_sql *q, co
 	while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		ok = store_tag_append(stmt, out, n, &cap);
 	if (ok && rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return 0;
 	}
 	store_tags_free(*out, *n);
 	*out = NULL;
 	*n = 0;
 	if (!ok) {
-		sqlite3_finalize(stmt);
+		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_fail(st, stmt, err);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/algs.h"
+
 #define REF_CACHE_SLOTS 1024 /* power of two */
 
 struct ref_cache_entry {
@@ -58,7 +60,7 @@ int ref_cache_id(const char *a, const unsigned char *b, size_t b_len,
 		 unsigned char id[REF_CACHE_ID_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, algs_sha256(), NULL) == 1 &&
 		 EVP_DigestUpdate(ctx, a, strlen(a) + 1) == 1 &&
 		 EVP_DigestUpdate(ctx, b, b_len) == 1 && EVP_DigestFinal_ex(ctx, id, NULL) == 1;
 	EVP_MD_CTX_free(ctx);

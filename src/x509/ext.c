@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "util/algs.h"
+
 ASN1_OBJECT *x509_oid_parse(const char *dotted, struct cm_err *err)
 {
 	ASN1_OBJECT *obj = NULL;
@@ -339,7 +341,7 @@ int x509_key_id(const X509_PUBKEY *pub, unsigned char out[20])
 	int pklen = 0;
 	unsigned int n = 0;
 	if (pub == NULL || !X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, pub) ||
-	    !EVP_Digest(pk, (size_t)pklen, out, &n, EVP_sha1(), NULL) || n != 20)
+	    !EVP_Digest(pk, (size_t)pklen, out, &n, algs_sha1(), NULL) || n != 20)
 		return -1;
 	return 0;
 }

@@ -79,11 +79,13 @@ static void add_cert(struct store *st, const char *ca, const char *serial, bool 
 	strcpy(c.template_arn, "t");
 	strcpy(c.requester, "r");
 	c.not_after = 1000;
-	store_cert_reserve(st, &c, &err);
-	c.der = der;
-	c.der_len = sizeof(der);
-	if (issued)
-		store_cert_set_issued(st, &c, &err);
+	/* Not issued: a serial reserved by an earlier version's two-commit
+	 * issuing and never filled in, as a crash could leave it. */
+	if (issued) {
+		c.der = der;
+		c.der_len = sizeof(der);
+	}
+	store_cert_insert(st, &c, NULL, &err);
 }
 
 TEST(store_revoked_list_and_status)

@@ -101,18 +101,27 @@ TEST(store_serial_unique_per_ca)
 	strcpy(c.account_id, "111111111111");
 	strcpy(c.template_arn, "t");
 	strcpy(c.requester, "r");
-	CHECK(store_cert_reserve(st, &c, &err) == 0);
-	CHECK(store_cert_reserve(st, &c, &err) < 0 && err.code == CM_ERR_CONFLICT);
-	strcpy(c.ca_id, "ca2");
-	CHECK(store_cert_reserve(st, &c, &err) == 0); /* same serial, another CA: fine */
-	strcpy(c.ca_id, "ca");
 	unsigned char der[3] = {1, 2, 3};
 	c.der = der;
 	c.der_len = 3;
-	CHECK(store_cert_set_issued(st, &c, &err) == 0);
-	CHECK(store_cert_set_issued(st, &c, &err) < 0); /* only once */
-	CHECK(store_cert_unreserve(st, "ca", "0a0b", &err) == 0);
-	CHECK(store_cert_get(st, "ca", "0a0b", &got, &err) == 0); /* issued: not released */
+	CHECK(store_cert_insert(st, &c, NULL, &err) == 0);
+	CHECK(store_cert_insert(st, &c, NULL, &err) < 0 && err.code == CM_ERR_CONFLICT);
+	strcpy(c.ca_id, "ca2");
+	CHECK(store_cert_insert(st, &c, NULL, &err) == 0); /* same serial, another CA: fine */
+	/* With a token: both or neither. A taken serial stores no token. */
+	struct store_idempotency idem = {"111111111111", "scope", "tok", "arn-1", 10};
+	CHECK(store_cert_insert(st, &c, &idem, &err) < 0 && err.code == CM_ERR_CONFLICT);
+	char result[32];
+	CHECK(store_idempotency_get(st, "111111111111", "scope", "tok", 0, result, sizeof(result),
+				    &err) == 0);
+	strcpy(c.serial, "0c0d");
+	CHECK(store_cert_insert(st, &c, &idem, &err) == 0);
+	CHECK(store_idempotency_get(st, "111111111111", "scope", "tok", 0, result, sizeof(result),
+				    &err) == 1);
+	CHECK_STR_EQ(result, "arn-1");
+	CHECK(store_cert_get(st, "ca2", "0c0d", &got, &err) == 0 && got.der_len == 3);
+	store_cert_clear(&got);
+	CHECK(store_cert_get(st, "ca", "0a0b", &got, &err) == 0);
 	CHECK(got.der_len == 3 && got.revoked_at == 0);
 	store_cert_clear(&got);
 	CHECK(store_cert_revoke(st, "ca", "0a0b", 50, "KEY_COMPROMISE", &err) == 0);

@@ -443,7 +443,7 @@ static bool plan_uses_index(struct store *st, const char *sql)
 		if (strncmp(d, "SCAN", 4) == 0 || strstr(d, "TEMP B-TREE") != NULL)
 			bad = true;
 	}
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return index && !bad;
 }
 

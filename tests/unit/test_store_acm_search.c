@@ -328,7 +328,7 @@ static bool plan_uses(struct store *st, const char *sql, const char *index, bool
 		    (sorted && strstr(d, "TEMP B-TREE") != NULL))
 			bad = true;
 	}
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return found && !bad;
 }
 

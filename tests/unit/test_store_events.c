@@ -243,7 +243,7 @@ static bool due_plan_uses_index(struct store *st)
 		if (strncmp(d, "SCAN", 4) == 0 || strstr(d, "TEMP B-TREE") != NULL)
 			bad = true;
 	}
-	sqlite3_finalize(stmt);
+	store_release(st, stmt);
 	return index && !bad;
 }
 

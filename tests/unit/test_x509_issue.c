@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "test_x509_fixtures.h"
 #include "x509/info.h"
+#include "x509/pem.h"
 
 #define KU_EE (X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_ENCIPHERMENT)
 #define KU_CA (X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_CERT_SIGN | X509_KU_CRL_SIGN)
@@ -361,4 +362,63 @@ TEST(x509_issue_serial_properties)
 	X509_free(cert);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
+}
+
+/* x509_issue_der copies the CSR's public key as encoded instead of through
+ * X509_set_pubkey: the certificate must be the same one. RSA PKCS#1 v1.5
+ * signatures are deterministic, so the bytes must match exactly; ECDSA's are
+ * not, so the P-256 certificate is compared but for its signature. */
+static void issue_der_matches(int *harness_failures, enum x509_key_alg alg,
+			      enum x509_sig_alg sig)
+{
+	EVP_PKEY *ca_key = fx_key(alg), *leaf_key = fx_key(alg);
+	X509 *root = fx_root(ca_key, "Root");
+	X509_REQ *csr = fx_csr(leaf_key, "leaf", "leaf.example", NULL);
+	unsigned char serial[16] = {0x11, 0x22};
+	struct cm_err err = {0};
+	struct x509_issue_params p = {
+	    .csr = csr,
+	    .tmpl = pca_template_find(PCA_TEMPLATE_DEFAULT_ARN),
+	    .signing_key = ca_key,
+	    .issuer_cert = root,
+	    .sig_alg = sig,
+	    .serial = serial,
+	    .serial_len = 16,
+	    .not_before = FX_NOW,
+	    .not_after = FX_NOW + FX_YEAR,
+	};
+	size_t len = 0, ref_len = 0;
+	unsigned char *der = x509_issue_der(&p, &len, &err);
+	X509 *ref = x509_issue(&p, &err);
+	unsigned char *ref_der = ref != NULL ? x509_cert_to_der(ref, &ref_len) : NULL;
+	const unsigned char *q = der;
+	X509 *got = der != NULL ? d2i_X509(NULL, &q, (long)len) : NULL;
+	CHECK(got != NULL && ref_der != NULL);
+	if (got != NULL && ref != NULL && ref_der != NULL) {
+		CHECK(EVP_PKEY_eq(X509_get0_pubkey(got), leaf_key) == 1);
+		CHECK(X509_verify(got, ca_key) == 1);
+		CHECK(fx_verify(got, root, NULL, NULL, FX_NOW + 60) == X509_V_OK);
+		/* The signed part (tbsCertificate) is identical. */
+		unsigned char *a = NULL, *b = NULL;
+		int na = i2d_re_X509_tbs(got, &a), nb = i2d_re_X509_tbs(ref, &b);
+		CHECK(na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+		if (alg != X509_KEY_EC_P256)
+			CHECK(len == ref_len && memcmp(der, ref_der, len) == 0);
+	}
+	X509_free(got);
+	X509_free(ref);
+	free(der);
+	free(ref_der);
+	X509_free(root);
+	X509_REQ_free(csr);
+	EVP_PKEY_free(leaf_key);
+	EVP_PKEY_free(ca_key);
+}
+
+TEST(x509_issue_der_same_certificate)
+{
+	issue_der_matches(harness_failures, X509_KEY_EC_P256, X509_SIG_SHA256WITHECDSA);
+	issue_der_matches(harness_failures, X509_KEY_RSA_2048, X509_SIG_SHA256WITHRSA);
 }
