@@ -136,14 +136,6 @@ static int acme_pass(struct acme_worker *w, struct cm_err *err)
 	}
 }
 
-int acme_worker_pass(const struct acme_worker_cfg *cfg, struct cm_err *err)
-{
-	struct acme_worker w = {.cfg = *cfg};
-	int rc = acme_pass(&w, err);
-	acme_worker_clients_free(&w);
-	return rc;
-}
-
 /* --- the thread ----------------------------------------------------------- */
 
 static struct periodic acme_thread = PERIODIC_INIT;

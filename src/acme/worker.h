@@ -29,7 +29,4 @@ void acme_worker_stop(void);
 /* A job was committed: look now (acm_public_cfg.wake). */
 void acme_worker_wake(void);
 
-/* One pass on the calling thread: runs the due jobs; returns how many, or -1. */
-int acme_worker_pass(const struct acme_worker_cfg *cfg, struct cm_err *err);
-
 #endif
