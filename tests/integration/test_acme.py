@@ -291,6 +291,11 @@ class PublicCertificateTests(AcmeCase):
                           'PENDING_VALIDATION', 'renewal waiting for DNS')
         self.assertEqual(c['Serial'], first['Serial'])
         self.assertEqual(c['Status'], 'ISSUED')  # the current certificate stays in service
+        self.assertEqual([d['ValidationStatus'] for d in c['DomainValidationOptions']],
+                         ['SUCCESS'])
+        self.assertEqual([d['ValidationStatus'] for d in
+                          c['RenewalSummary']['DomainValidationOptions']],
+                         ['PENDING_VALIDATION'])
         # The standing record back: the renewal completes by itself.
         self.create_cnames(c)
         c = self.wait_for(arn, lambda c: c.get('RenewalSummary', {}).get('RenewalStatus') ==

@@ -88,31 +88,47 @@ static json_t *acm_api_validation(const struct acm_validation *v)
 	return o;
 }
 
-/* DomainValidationOptions, and the RenewalSummary that repeats them. */
+/* The DomainValidationOptions of c as they stand while it has status. */
+static json_t *acm_api_validation_list(const struct acm_ctx *ctx, const struct store_acm_cert *c,
+				       const char *status, char **names, size_t n,
+				       struct cm_err *err)
+{
+	struct acm_validation *v = NULL;
+	if (acm_validations(ctx, c, status, names, n, &v, err) < 0)
+		return NULL;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, acm_api_validation(&v[i]));
+	free(v);
+	return arr;
+}
+
+/* DomainValidationOptions, and the RenewalSummary that repeats them: a
+ * renewal waiting for DNS (public, issue 8) shows each name's own status. */
 static int acm_api_validations(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 			       const char *status, json_t *detail, struct cm_err *err)
 {
 	char **names = NULL;
 	size_t n = 0;
-	struct acm_validation *v = NULL;
 	if (acm_names(c, &names, &n, err) < 0)
 		return -1;
-	int rc = acm_validations(ctx, c, status, names, n, &v, err);
-	if (rc == 0) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, acm_api_validation(&v[i]));
-		json_t *renewal = c->renewal_json != NULL ? json_loads(c->renewal_json, 0, NULL)
-							   : NULL;
-		if (renewal != NULL) {
-			json_object_set(renewal, "DomainValidationOptions", arr);
-			json_object_set_new(detail, "RenewalSummary", renewal);
-		}
-		json_object_set_new(detail, "DomainValidationOptions", arr);
+	json_t *arr = acm_api_validation_list(ctx, c, status, names, n, err);
+	json_t *renewal = arr != NULL && c->renewal_json != NULL
+			      ? json_loads(c->renewal_json, 0, NULL)
+			      : NULL;
+	if (renewal != NULL) {
+		bool waiting = strcmp(c->renewal_status, "PENDING_VALIDATION") == 0;
+		json_t *rarr = waiting ? acm_api_validation_list(ctx, c, "PENDING_VALIDATION",
+								 names, n, err)
+				       : json_incref(arr);
+		json_object_set_new(renewal, "DomainValidationOptions",
+				    rarr != NULL ? rarr : json_incref(arr));
+		json_object_set_new(detail, "RenewalSummary", renewal);
 	}
-	free(v);
+	if (arr != NULL)
+		json_object_set_new(detail, "DomainValidationOptions", arr);
 	store_strings_free(names, n);
-	return rc;
+	return arr != NULL ? 0 : -1;
 }
 
 /* Members derived from the certificate itself, once there is one. */
