@@ -555,7 +555,7 @@ def main():
     ap.add_argument("--out", help="also write the table to this file")
     ap.add_argument("--no-scale", action="store_true",
                     help=f"skip the scale rows (stores of {', '.join(f'{n:,}' for n in SCALE_SIZES)} "
-                         "certificates: about 4 minutes, 4 GB)")
+                         "certificates: about 2-3 minutes, 4 GB of disk)")
     ap.add_argument("--no-crl", action="store_true",
                     help="skip the CRL generation rows (about 1 minute)")
     ap.add_argument("--issue-only", action="store_true",
