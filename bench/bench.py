@@ -14,12 +14,14 @@ same machine, so ratios stay meaningful on a noisy host:
   - ACM DescribeCertificate (concurrency 1/2/8) against GET /ping on the same
     connections and against moto_server (the AWS emulator) describing the
     same imported certificate.
-  - Scale: DescribeCertificate and ListCertificates pages with 1,000,000
-    certificates in the store against the same with 1,000 (bench/populate.c
-    fills the data folder); the ratio should stay near 1. On the same stores,
-    scheduler passes through the test clock's AdvanceClock: one with nothing
-    due and one with about 200 due, against the 1,000-certificate store.
-  - Peak resident memory of the server.
+  - Scale: DescribeCertificate and ListCertificates pages with 10,000,
+    100,000 and 1,000,000 certificates in the store (bench/populate.c fills
+    the data folder), the larger stores against the 10,000 one; the ratio
+    should stay near 1. On the same stores, scheduler passes through the
+    test clock's AdvanceClock: one with nothing due and one step in which
+    about 1 in 5,000 certificates falls due, against the 10,000 store.
+  - Peak resident memory of the server: after the rows above, and after
+    the rows on each store size.
   - CRL generation with 100,000 and 1,000,000 entries against
     `openssl ca -gencrl` on the same entries (bench/crl_gen.c; --no-crl skips).
   - OCSP responses per second on the public listener, pre-signed (no nonce)
@@ -47,7 +49,8 @@ LOADGEN = os.path.join(BUILD, "bench-loadgen")
 INPROC = os.path.join(BUILD, "bench-inproc_issue")
 POPULATE = os.path.join(BUILD, "bench-populate")
 ACM_TARGET = "CertificateManager."
-SCALE_SMALL, SCALE_LARGE = 1_000, 1_000_000
+# Store sizes of the scale rows; the first is the baseline of the others.
+SCALE_SIZES = (10_000, 100_000, 1_000_000)
 
 sys.path.insert(0, ROOT)
 from tests.integration import harness  # noqa: E402  (server start/stop, CA helpers)
@@ -290,8 +293,10 @@ def scale_measure(workdir, server, creds, pop, sample, secs):
 SCHED_ARGS = ("--test-clock", "--scan-interval", str(100 * 86400))
 SCHED_IDLE_PASSES = 20
 # populate.c spreads not_after evenly over two years, so about 100 of a million
-# certificates reach their renewal window (their scan_due_at) in this step.
-SCHED_STEP = 100 * 2 * 365 * 86400 // SCALE_LARGE
+# certificates reach their renewal window (their scan_due_at) in this step,
+# and as many their not_after. The step is the same for every store size, so
+# the number due grows with the store; the per-certificate cost should not.
+SCHED_STEP = 100 * 2 * 365 * 86400 // SCALE_SIZES[-1]
 
 
 def advance_clock(server, creds, seconds):
@@ -336,38 +341,52 @@ def scheduler_measure(server, creds):
             "expiring": expiring, "step_s": took}
 
 
-def scheduler_rows(results):
-    """Rows from scheduler_measure at SCALE_LARGE beside SCALE_SMALL."""
-    small, large = results[SCALE_SMALL], results[SCALE_LARGE]
+def vs_base(base_n, text):
+    """The baseline column of a scale row: the first store's row is the baseline."""
+    return f"{text} the {base_n:,}-certificate store" if text else "baseline"
+
+
+def scheduler_rows(sched):
+    """Rows from scheduler_measure, one per store size per pass kind, each
+    beside the smallest store's figure."""
     ms = lambda s: f"{s * 1000:.1f} ms"  # noqa: E731
-    per_due = lambda r: (r["step_s"] - r["idle"]) / r["due"]  # noqa: E731
-    if small["due"] > 0:
-        vs_small = (f"{per_due(large) / per_due(small):.2f}x per due certificate the "
-                    f"{SCALE_SMALL:,}-certificate store, same step ({small['due']} due, "
-                    f"{ms(small['step_s'])}: {per_due(small) * 1000:.2f} ms each)")
-    else:
-        vs_small = (f"{large['step_s'] / small['step_s']:.2f}x the {SCALE_SMALL:,}-certificate "
-                    f"store, same step (0 due, {ms(small['step_s'])})")
-    return [
-        (f"Scheduler pass, 0 due of {SCALE_LARGE:,} (AdvanceClock 1 s, median of "
-         f"{SCHED_IDLE_PASSES}, HTTP and SigV4 included)", ms(large["idle"]),
-         f"max {ms(large['idle_max'])}",
-         f"{large['idle'] / small['idle']:.2f}x the {SCALE_SMALL:,}-certificate store "
-         f"({ms(small['idle'])}, max {ms(small['idle_max'])})"),
-        (f"Scheduler pass, {large['due']} due of {SCALE_LARGE:,} (AdvanceClock {large['step']} s: "
-         f"{large['expiring']} expire, {large['due'] - large['expiring']} reach their renewal "
-         f"window; populated rows are neither exported nor in use, so nothing renews: they "
-         f"expire, warn or are rescheduled)", ms(large["step_s"]),
-         f"{per_due(large) * 1000:.2f} ms per due certificate over the 0-due pass", vs_small),
-    ]
+    per_due = lambda r: (r["step_s"] - r["idle"]) / r["due"] if r["due"] else None  # noqa: E731
+    base_n = SCALE_SIZES[0]
+    base = sched[base_n]
+    idle, some = [], []
+    for n in SCALE_SIZES:
+        r = sched[n]
+        idle.append((f"Scheduler pass, 0 due of {n:,} (AdvanceClock 1 s, median of "
+                     f"{SCHED_IDLE_PASSES}, HTTP and SigV4 included)", ms(r["idle"]),
+                     f"max {ms(r['idle_max'])}",
+                     vs_base(base_n, n != base_n and f"{r['idle'] / base['idle']:.2f}x")))
+        each = per_due(r)
+        ratio = ""
+        if n != base_n:
+            ratio = f"pass {r['step_s'] / base['step_s']:.2f}x"
+            if each is not None and per_due(base) is not None:
+                ratio += f", per due certificate {each / per_due(base):.2f}x"
+        some.append((f"Scheduler pass, {r['due']} due of {n:,} (AdvanceClock {r['step']} s: "
+                     f"{r['expiring']} expire, {r['due'] - r['expiring']} reach their renewal "
+                     f"window)", ms(r["step_s"]),
+                     f"{each * 1000:.2f} ms per due certificate over the 0-due pass"
+                     if each is not None else "nothing due", vs_base(base_n, ratio)))
+    return idle + some
+
+
+SCALE_LABELS = {"describe": "DescribeCertificate (1,000 random ARNs)",
+                "first": "ListCertificates first page (MaxItems 100)",
+                "deep": "ListCertificates page from the middle (NextToken)",
+                "issued": "ListCertificates CertificateStatuses=[ISSUED] first page"}
 
 
 def scale_rows(workdir, secs):
-    """The same requests with SCALE_SMALL and SCALE_LARGE certificates in the
-    store, and the scheduler passes over the same stores."""
+    """The same requests with each of SCALE_SIZES certificates in the store
+    (one server, filled up between sizes and restarted on the folder), the
+    scheduler passes and the server's peak memory on each store."""
     server = harness.Server(os.path.join(workdir, "scale"))
     server.start(SCHED_ARGS)
-    results, sched = {}, {}
+    pops, results, sched, rss = {}, {}, {}, {}
     try:
         creds = server.admin_creds()
         pca = harness.make_client(server.url, creds)
@@ -381,32 +400,37 @@ def scale_rows(workdir, secs):
                                           KeyAlgorithm=key_alg)["CertificateArn"]
             templates.append(arn.rsplit("/", 1)[1])
         have = len(templates)
-        for total in (SCALE_SMALL, SCALE_LARGE):
+        for total in SCALE_SIZES:
             server.stop()
             sample = os.path.join(workdir, f"sample-{total}.txt")
-            pop = populate(server, creds.account, templates, total - have, sample)
+            pops[total] = populate(server, creds.account, templates, total - have, sample)
             have = total
             server.start(SCHED_ARGS)
-            results[total] = (pop, scale_measure(workdir, server, creds, pop, sample, secs))
+            results[total] = scale_measure(workdir, server, creds, pops[total], sample, secs)
             sched[total] = scheduler_measure(server, creds)
+            rss[total] = peak_rss_kib(server.pid)
     finally:
         server.stop()
         shutil.rmtree(server.root, ignore_errors=True)
-    labels = {"describe": "DescribeCertificate (1,000 random ARNs)",
-              "first": "ListCertificates first page (MaxItems 100)",
-              "deep": "ListCertificates page from the middle (NextToken)",
-              "issued": "ListCertificates CertificateStatuses=[ISSUED] first page"}
-    pop = results[SCALE_LARGE][0]
-    rows = [(f"populate.c: {pop['inserted']:,} rows into the store", f"{pop['rows_per_s']:.0f}/s",
-             f"{pop['seconds']:.0f} s", "")]
-    for name, label in labels.items():
-        small, large = results[SCALE_SMALL][1][name], results[SCALE_LARGE][1][name]
-        rows.append((f"{label}, {SCALE_LARGE:,} certificates, concurrency 1",
-                     f"{large['rps']:.0f}/s", f"{latency(large)}, errors {large['errors']}",
-                     f"p50 {large['p50_ms'] / small['p50_ms']:.2f}x, p99 "
-                     f"{large['p99_ms'] / small['p99_ms']:.2f}x the {SCALE_SMALL:,}-certificate "
-                     f"store ({small['rps']:.0f}/s, {latency(small)})"))
-    return rows + scheduler_rows(sched)
+    base_n = SCALE_SIZES[0]
+    rows = [(f"populate.c: {p['inserted']:,} rows into the store (to {n:,})",
+             f"{p['rows_per_s']:.0f}/s", f"{p['seconds']:.1f} s", "")
+            for n, p in pops.items()]
+    for name, label in SCALE_LABELS.items():
+        base = results[base_n][name]
+        for n in SCALE_SIZES:
+            r = results[n][name]
+            ratio = n != base_n and (f"p50 {r['p50_ms'] / base['p50_ms']:.2f}x, "
+                                     f"p99 {r['p99_ms'] / base['p99_ms']:.2f}x")
+            rows.append((f"{label}, {n:,} certificates, concurrency 1", f"{r['rps']:.0f}/s",
+                         f"{latency(r)}, errors {r['errors']}", vs_base(base_n, ratio)))
+    rows += scheduler_rows(sched)
+    rows += [(f"Server peak resident memory, {n:,} certificates stored (its server, after "
+               "its rows)",
+              f"{rss[n] / 1024:.1f} MiB", "",
+              vs_base(base_n, n != base_n and f"{rss[n] / rss[base_n]:.2f}x"))
+             for n in SCALE_SIZES]
+    return rows
 
 
 def crl_rows():
@@ -530,7 +554,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
     ap.add_argument("--out", help="also write the table to this file")
     ap.add_argument("--no-scale", action="store_true",
-                    help=f"skip the {SCALE_LARGE:,}-certificate rows (about 3 minutes, 4 GB)")
+                    help=f"skip the scale rows (stores of {', '.join(f'{n:,}' for n in SCALE_SIZES)} "
+                         "certificates: about 2-3 minutes, 4 GB of disk)")
     ap.add_argument("--no-crl", action="store_true",
                     help="skip the CRL generation rows (about 1 minute)")
     ap.add_argument("--issue-only", action="store_true",
