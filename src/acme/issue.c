@@ -85,6 +85,12 @@ static int acme_publish(struct acme_run *r, const char *authz_url, char **challe
 			a.challenge_url == NULL ? " without a dns-01 challenge" : "");
 		goto out;
 	}
+	/* One value per name at most: a CA listing more authorizations than the
+	 * order has names must not write past the list. */
+	if (r->n_txt >= r->n) {
+		cm_fail(err, CM_ERR_INVALID_STATE, "the CA sent more authorizations than names");
+		goto out;
+	}
 	struct acme_txt *t = &r->txt[r->n_txt];
 	snprintf(t->fqdn, sizeof(t->fqdn), "%.*s", (int)strlen(v->record_value) - 1,
 		 v->record_value);
