@@ -388,6 +388,108 @@ class ExternalAccountBindingTests(AcmeCase):
         self.verify_chain(arn)
 
 
+class ExtraAuthorizationsCa:
+    """A CA that lists more authorizations than the order has names: plain
+    HTTP on loopback (allowed for test CAs), no signature checks, just enough
+    of RFC 8555 for Certain to reach the authorizations."""
+
+    def __init__(self, n_authz=3):
+        import base64
+        import http.server
+        import threading
+        ca = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, body=None, location=None):
+                data = json.dumps(body).encode() if body is not None else b''
+                self.send_response(status)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Replay-Nonce', f'nonce{time.monotonic_ns()}')
+                if location:
+                    self.send_header('Location', location)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_HEAD(self):
+                self.reply(200)
+
+            def do_GET(self):
+                base = ca.base
+                if self.path == '/dir':
+                    return self.reply(200, {'newNonce': f'{base}/nonce',
+                                            'newAccount': f'{base}/acct',
+                                            'newOrder': f'{base}/order'})
+                self.reply(404, {'type': 'urn:ietf:params:acme:error:malformed'})
+
+            def do_POST(self):
+                base = ca.base
+                jws = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+                payload = jws.get('payload', '')
+                body = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4))
+                                  or b'{}') if payload else {}
+                if self.path == '/acct':
+                    return self.reply(201, {'status': 'valid'}, f'{base}/acct/1')
+                if self.path == '/order':
+                    ca.names = [i['value'] for i in body['identifiers']]
+                    return self.reply(201, {
+                        'status': 'pending', 'identifiers': body['identifiers'],
+                        'authorizations': [f'{base}/authz/{i}' for i in range(n_authz)],
+                        'finalize': f'{base}/finalize'}, f'{base}/order/1')
+                if self.path.startswith('/authz/'):
+                    i = self.path.rsplit('/', 1)[1]
+                    return self.reply(200, {
+                        'status': 'pending',
+                        'identifier': {'type': 'dns', 'value': ca.names[0]},
+                        'challenges': [{'type': 'dns-01', 'url': f'{base}/chall/{i}',
+                                        'token': f'token{i}'.ljust(43, 'x'),
+                                        'status': 'pending'}]})
+                ca.unexpected.append(self.path)
+                self.reply(404, {'type': 'urn:ietf:params:acme:error:malformed'})
+
+        self.names = []
+        self.unexpected = []
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.base = f'http://127.0.0.1:{self.httpd.server_address[1]}'
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@unittest.skipUnless(acme_available(), 'named, dig, nsupdate or pebble missing')
+class MisbehavingCaTests(AcmeCase):
+    """A CA that answers nonsense fails the certificate; Certain neither
+    crashes (the ASan run would say) nor leaves a TXT value behind."""
+
+    use_hook = True
+    write_hook = HookPublisherTests.__dict__['write_hook']
+
+    @classmethod
+    def ca_entry(cls):
+        cls.bad_ca = ExtraAuthorizationsCa()
+        cls.addClassCleanup(cls.bad_ca.stop)
+        return {'name': 'bad', 'directory': f'{cls.bad_ca.base}/dir'}
+
+    def test_more_authorizations_than_names(self):
+        arn = self.request('odd.user.test')
+        self.create_cnames(self.pending_records(arn))
+        c = self.wait_status(arn, 'FAILED')
+        self.assertEqual(c['FailureReason'], 'OTHER')
+        with open(self.hook_log) as f:
+            lines = [x for x in f.read().split('\n') if x]
+        adds = [x for x in lines if x.startswith('add ')]
+        removes = [x for x in lines if x.startswith('remove ')]
+        self.assertEqual(len(adds), 1, lines)  # one name, one value, whatever the CA lists
+        self.assertEqual([x.split(' ', 1)[1] for x in removes],
+                         [x.split(' ', 1)[1] for x in adds])
+        self.assertEqual(self.txt_values(c), [])
+
+
 class AriProxy:
     """pebble with ACME Renewal Information (RFC 9773), which Debian's pebble
     lacks: an HTTPS front (pebble's own TLS key) that serves pebble's directory
