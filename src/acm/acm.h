@@ -266,7 +266,7 @@ int acm_public_job_retire(const struct acm_ctx *ctx, const struct store_acme_job
 			  struct cm_err *err);
 
 /* The CA issued cert (chain: PEM of the intermediates, may be NULL) for the
- * key the worker generated (acm_public_csr): ISSUED with its Available
+ * key the worker generated (acm_csr): ISSUED with its Available
  * ISSUANCE event, or the renewal with its RENEWAL event and redeploys; the
  * job goes idle. 1 written, 0 when the job had no work left, -1. */
 int acm_public_issued(const struct acm_ctx *ctx, struct store_acme_job *j, EVP_PKEY *key,
@@ -285,9 +285,10 @@ enum acm_public_outcome {
 int acm_public_not_issued(const struct acm_ctx *ctx, struct store_acme_job *j,
 			  enum acm_public_outcome o, const char *reason, struct cm_err *err);
 
-/* A new key (*key owned) and the CSR (DER, OPENSSL_free) of c's names and
- * KeyAlgorithm for the ACME finalize. */
-unsigned char *acm_public_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
-			      struct cm_err *err);
+/* CSR DER (OPENSSL_free) for the record's names and KeyAlgorithm, with a new
+ * key (*key owned): what the PCA path signs, and the ACME finalize sends.
+ * NULL and *err on failure. */
+unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
+		       struct cm_err *err);
 
 #endif

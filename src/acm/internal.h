@@ -24,11 +24,6 @@ int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem
 int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
 		      struct cm_err *err);
 
-/* CSR DER (OPENSSL_free) for the record's names and KeyAlgorithm, with a new
- * key (*key owned); NULL and *err on failure. */
-unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
-		       struct cm_err *err);
-
 /* Seals key for this record and installs it with the certificate material
  * into *c (not stored). */
 int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *key, X509 *cert,

@@ -195,9 +195,3 @@ int acm_public_not_issued(const struct acm_ctx *ctx, struct store_acme_job *j,
 	}
 	return cm_fail(err, CM_ERR_CONFLICT, "certificate %s kept changing", j->cert_id);
 }
-
-unsigned char *acm_public_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *len,
-			      struct cm_err *err)
-{
-	return acm_csr(c, key, len, err);
-}

@@ -185,7 +185,7 @@ static int acme_finish(struct acme_run *r, struct store_acme_job *j, const struc
 	X509 *cert = NULL;
 	char *leaf = NULL, *chain = NULL;
 	size_t csr_len = 0;
-	unsigned char *csr = acm_public_csr(c, &key, &csr_len, err);
+	unsigned char *csr = acm_csr(c, &key, &csr_len, err);
 	int rc = -1;
 	if (csr == NULL || acme_order_finalize(r->cl, o, csr, csr_len, err) < 0 ||
 	    acme_wait(r, o, err) < 0)

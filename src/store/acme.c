@@ -169,15 +169,6 @@ int store_acme_job_update(struct store *st, const struct store_acme_job *j, int6
 	return 0;
 }
 
-int store_acme_job_delete(struct store *st, const char *cert_id, struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM acme_jobs WHERE cert_id = ?", err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, cert_id);
-	return store_exec_stmt(st, stmt, err);
-}
-
 void store_acme_account_clear(struct store_acme_account *a)
 {
 	if (a == NULL)

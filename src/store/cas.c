@@ -173,6 +173,25 @@ int store_ca_delete(struct store *st, const char *account_id, const char *ca_id,
 	return store_ca_exec_update(st, stmt, err);
 }
 
+/* Hands every row of a CA_COLUMNS query to fn; returns how many, or -1. */
+static int store_ca_each_row(struct store *st, sqlite3_stmt *stmt,
+			     void (*fn)(void *ctx, const struct store_ca *ca), void *ctx,
+			     struct cm_err *err)
+{
+	int rc, n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_ca ca;
+		store_ca_read(stmt, &ca);
+		fn(ctx, &ca);
+		store_ca_clear(&ca);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st, stmt, err);
+	store_release(st, stmt);
+	return n;
+}
+
 int store_ca_list(struct store *st, const char *account_id, int64_t after_created_at,
 		  const char *after_id, int limit,
 		  void (*fn)(void *ctx, const struct store_ca *ca), void *ctx, struct cm_err *err)
@@ -190,18 +209,7 @@ int store_ca_list(struct store *st, const char *account_id, int64_t after_create
 	sqlite3_bind_int64(stmt, 3, after_created_at);
 	store_bind_text(stmt, 4, after_id);
 	sqlite3_bind_int(stmt, 5, limit);
-	int rc, n = 0;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct store_ca ca;
-		store_ca_read(stmt, &ca);
-		fn(ctx, &ca);
-		store_ca_clear(&ca);
-		n++;
-	}
-	if (rc != SQLITE_DONE)
-		return store_fail(st, stmt, err);
-	store_release(st, stmt);
-	return n;
+	return store_ca_each_row(st, stmt, fn, ctx, err);
 }
 
 int store_ca_count(struct store *st, const char *account_id, struct cm_err *err)
@@ -235,16 +243,5 @@ int store_ca_shared_list(struct store *st, const char *account, const char *afte
 	store_bind_text(stmt, 2, after_id);
 	store_bind_text(stmt, 3, account);
 	sqlite3_bind_int(stmt, 4, limit);
-	int rc, n = 0;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct store_ca ca;
-		store_ca_read(stmt, &ca);
-		fn(ctx, &ca);
-		store_ca_clear(&ca);
-		n++;
-	}
-	if (rc != SQLITE_DONE)
-		return store_fail(st, stmt, err);
-	store_release(st, stmt);
-	return n;
+	return store_ca_each_row(st, stmt, fn, ctx, err);
 }

@@ -786,8 +786,6 @@ void store_acme_jobs_free(struct store_acme_job *jobs, size_t n);
  * the one claimed (due_at as claimed): CM_ERR_CONFLICT when replaced. */
 int store_acme_job_update(struct store *st, const struct store_acme_job *j, int64_t claimed_due,
 			  struct cm_err *err);
-/* Removes a certificate's job (a no-op when it has none). */
-int store_acme_job_delete(struct store *st, const char *cert_id, struct cm_err *err);
 
 /* The ACME account Certain holds at one configured CA. */
 struct store_acme_account {
