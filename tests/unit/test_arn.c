@@ -65,6 +65,24 @@ TEST(arn_uuid4_shape)
 	CHECK(strcmp(a, b) != 0);
 }
 
+/* Ids come from a per-thread pool refilled every 32 ids: across refills they
+ * stay well formed and distinct (a refill bug would repeat or zero them). */
+TEST(arn_uuid4_across_pool_refills)
+{
+	enum { N = 100 };
+	static char ids[N][37];
+	for (int i = 0; i < N; i++) {
+		arn_uuid4(ids[i]);
+		CHECK(strlen(ids[i]) == 36);
+		CHECK(ids[i][8] == '-' && ids[i][13] == '-' && ids[i][18] == '-' &&
+		      ids[i][23] == '-' && ids[i][14] == '4');
+		CHECK(strspn(ids[i], "0123456789abcdef-") == 36);
+		CHECK(strcmp(ids[i], "00000000-0000-4000-8000-000000000000") != 0);
+		for (int j = 0; j < i; j++)
+			CHECK(strcmp(ids[i], ids[j]) != 0);
+	}
+}
+
 TEST(arn_acm_certificate)
 {
 	struct arn_acm_cert a;
