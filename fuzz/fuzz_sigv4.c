@@ -14,13 +14,13 @@
 #define FZ_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define FZ_NOW	  1440938160 /* 20150830T123600Z, the date of the seed corpus */
 
-static int fz_lookup(void *ctx, const char *akid, char *secret, size_t secret_size, char *account,
-		     size_t account_size)
+static int fz_lookup(void *ctx, const struct sigv4_auth *auth, unsigned char key[32],
+		     char *account, size_t account_size)
 {
 	(void)ctx;
-	if (akid[0] == 'X') /* some keys are unknown */
+	if (auth->access_key_id[0] == 'X' || /* some keys are unknown */
+	    sigv4_signing_key(FZ_SECRET, auth->date, auth->region, auth->service, key) < 0)
 		return -1;
-	(void)snprintf(secret, secret_size, "%s", FZ_SECRET);
 	(void)snprintf(account, account_size, "%s", "123456789012");
 	return 0;
 }

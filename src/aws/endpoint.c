@@ -11,6 +11,7 @@
 #include "aws/service.h"
 #include "aws/sigv4.h"
 #include "iam/accounts.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -72,15 +73,18 @@ static void aws_send_error(struct http_response *resp, struct aws_exchange *x,
 	aws_set_body(resp, x, cm_code_http_status(err->code), body);
 }
 
-/* SigV4 key lookup through the account store; the secret never leaves this
- * stack frame and the verifier's. */
-static int aws_lookup_key(void *ctx, const char *akid, char *secret_out, size_t secret_size,
+/* SigV4 key lookup through the account store and the signing-key cache; the
+ * key never leaves this stack frame and the verifier's. */
+static int aws_lookup_key(void *ctx, const struct sigv4_auth *auth, unsigned char key[32],
 			  char *account_out, size_t account_size)
 {
 	const struct aws_env *env = ctx;
 	struct cm_err err;
-	return iam_access_key_resolve(env->store, env->keys, akid, secret_out, secret_size,
-				      account_out, account_size, &err);
+	char scope[sizeof(auth->date) + sizeof(auth->region) + sizeof(auth->service)];
+	(void)snprintf(scope, sizeof(scope), "%s/%s/%s", auth->date, auth->region, auth->service);
+	return iam_access_key_signing_key(env->store, env->keys, env->signing_keys,
+					  auth->access_key_id, scope, key, account_out,
+					  account_size, &err);
 }
 
 static int aws_authenticate(const struct aws_env *env, const struct http_request *req,
@@ -155,6 +159,27 @@ out:
 	json_decref(out);
 }
 
+/* Authenticates, then runs the operation; a read-only one runs with its key
+ * lookup in one read scope of the store. */
+static void aws_serve(const struct aws_env *env, const struct http_request *req,
+		      const struct aws_operation *op, struct aws_exchange *x,
+		      struct http_response *resp)
+{
+	struct cm_err err = {0};
+	bool scoped = op != NULL && op->read_only && store_read_begin(env->store, &err) == 0;
+	if (aws_authenticate(env, req, op, x, &err) < 0) {
+		aws_send_error(resp, x, &err);
+	} else if (op == NULL) {
+		cm_fail(&err, CM_ERR_UNKNOWN_OPERATION, "Unknown operation %.100s",
+			x->op_name != NULL ? x->op_name : "(no X-Amz-Target)");
+		aws_send_error(resp, x, &err);
+	} else {
+		aws_call(env, req, op, x, resp);
+	}
+	if (scoped)
+		store_read_end(env->store);
+}
+
 static void aws_log(const struct aws_exchange *x, const struct http_request *req,
 		    int64_t started_ms)
 {
@@ -190,14 +215,8 @@ void aws_endpoint_handle(void *ctx, const struct http_request *req, struct http_
 	} else if (strcmp(req->method, "POST") != 0 || strcmp(req->path, "/") != 0) {
 		cm_fail(&err, CM_ERR_UNKNOWN_OPERATION, "Only POST / is served here");
 		aws_send_error(resp, &x, &err);
-	} else if (aws_authenticate(env, req, op, &x, &err) < 0) {
-		aws_send_error(resp, &x, &err);
-	} else if (op == NULL) {
-		cm_fail(&err, CM_ERR_UNKNOWN_OPERATION, "Unknown operation %.100s",
-			target != NULL ? target : "(no X-Amz-Target)");
-		aws_send_error(resp, &x, &err);
 	} else {
-		aws_call(env, req, op, &x, resp);
+		aws_serve(env, req, op, &x, resp);
 	}
 	aws_log(&x, req, started);
 }

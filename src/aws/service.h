@@ -24,6 +24,7 @@ struct aws_env {
 	const char *partition;          /* "aws" */
 	unsigned char token_key[32];    /* MAC key for NextTokens */
 	struct ref_cache *ca_certs;     /* parsed CA certificates (may be NULL) */
+	struct ref_cache *signing_keys; /* derived SigV4 keys (iam; may be NULL) */
 	const char *acm_validation_zone; /* suffix of ACM DNS validation CNAME targets */
 	const struct acm_public_cfg *acm_public; /* ACME CAs (issue 8); NULL = none */
 	bool test_clock;                /* serve --test-clock: the clock API exists */
@@ -45,6 +46,9 @@ struct aws_operation {
 	const char *target;  /* full X-Amz-Target value, e.g. "ACMPrivateCA.IssueCertificate" */
 	const char *service; /* SigV4 signing name: "acm-pca" or "acm" */
 	aws_op_fn fn;
+	/* Only reads the store: the request (its key lookup included) runs in one
+	 * read scope (store_read_begin). A write inside would still work. */
+	bool read_only;
 };
 
 /* Tables of each service's operations, terminated by a NULL target. */

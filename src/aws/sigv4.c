@@ -1,8 +1,8 @@
 /* SigV4 verification: the order of checks and the AWS error each failure
  * maps to. Free checks first (header shape, scope, clock), then the key
- * lookup (a store read and a decryption), then the HMAC chain, so a flood of
- * junk costs little. The secret and derived keys live on this stack only and
- * are wiped before return. */
+ * lookup (a store read, and a decryption unless the resolver keeps the
+ * derived key), then the HMAC, so a flood of junk costs little. The signing
+ * key lives on this stack only and is wiped before return. */
 #include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -128,13 +128,14 @@ static int sigv4_check_clock(int64_t when, int64_t now, const char *amz_date, st
 	return 0;
 }
 
-/* Recomputes the signature with the secret and compares in constant time. */
+/* Recomputes the signature with the scope's signing key and compares in
+ * constant time. */
 static int sigv4_check_signature(const struct sigv4_request *req, const struct sigv4_auth *auth,
-				 const char *amz_date, const char *payload_hash, const char *secret,
-				 struct cm_err *err)
+				 const char *amz_date, const char *payload_hash,
+				 const unsigned char key[32], struct cm_err *err)
 {
 	char scope[sizeof(auth->date) + sizeof(auth->region) + sizeof(auth->service) + 16];
-	unsigned char key[32], sig[32];
+	unsigned char sig[32];
 	char *creq = NULL, *sts = NULL;
 	int rc = -1;
 	(void)snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", auth->date, auth->region,
@@ -145,8 +146,7 @@ static int sigv4_check_signature(const struct sigv4_request *req, const struct s
 		cm_fail(err, CM_ERR_INTERNAL, "cannot build the canonical request");
 		goto out;
 	}
-	if (sigv4_signing_key(secret, auth->date, auth->region, auth->service, key) < 0 ||
-	    sigv4_signature(key, sts, sig) < 0) {
+	if (sigv4_signature(key, sts, sig) < 0) {
 		cm_fail(err, CM_ERR_INTERNAL, "cannot compute the signature");
 		goto out;
 	}
@@ -156,7 +156,6 @@ static int sigv4_check_signature(const struct sigv4_request *req, const struct s
 	}
 	rc = 0;
 out:
-	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(sig, sizeof(sig));
 	free(creq);
 	free(sts);
@@ -169,7 +168,8 @@ int sigv4_verify(const struct sigv4_request *req, const char *const *services, c
 {
 	struct sigv4_auth auth;
 	char amz_date[SIGV4_DATE_LEN + 1], payload[65];
-	char secret[SIGV4_SECRET_MAX + 1] = "", account[sizeof(res->account_id)] = "";
+	char account[sizeof(res->account_id)] = "";
+	unsigned char key[32] = {0};
 	int64_t when = 0;
 	size_t n = 0;
 	int rc = -1;
@@ -196,22 +196,19 @@ int sigv4_verify(const struct sigv4_request *req, const char *const *services, c
 			"computed.");
 		goto out;
 	}
-	if (lookup(lookup_ctx, auth.access_key_id, secret, sizeof(secret), account,
-		   sizeof(account)) < 0 ||
-	    account[0] == '\0') {
+	if (lookup(lookup_ctx, &auth, key, account, sizeof(account)) < 0 || account[0] == '\0') {
 		cm_fail(err, CM_ERR_UNRECOGNIZED_CLIENT,
 			"The security token included in the request is invalid.");
 		goto out;
 	}
-	secret[sizeof(secret) - 1] = '\0';
 	account[sizeof(account) - 1] = '\0';
-	if (sigv4_check_signature(req, &auth, amz_date, payload, secret, err) < 0)
+	if (sigv4_check_signature(req, &auth, amz_date, payload, key, err) < 0)
 		goto out;
 	(void)snprintf(res->access_key_id, sizeof(res->access_key_id), "%s", auth.access_key_id);
 	(void)snprintf(res->account_id, sizeof(res->account_id), "%s", account);
 	rc = 0;
 out:
-	OPENSSL_cleanse(secret, sizeof(secret));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (rc < 0)
 		res->service = NULL;
 	return rc;

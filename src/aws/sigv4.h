@@ -32,10 +32,16 @@ struct sigv4_request {
 	size_t body_len;
 };
 
-/* Resolves an access key id to its secret (NUL-terminated, wiped by the verifier
- * after use) and account id. 0 when found, -1 when unknown. */
-typedef int (*sigv4_lookup_fn)(void *ctx, const char *access_key_id, char *secret_out,
-			       size_t secret_size, char *account_out, size_t account_size);
+struct sigv4_auth;
+
+/* Resolves the access key of auth->access_key_id to the signing key of the
+ * request's credential scope (sigv4_signing_key of its secret with auth->date,
+ * ->region and ->service; the verifier wipes it after use) and its account
+ * id. Handing out the derived key rather than the secret lets the resolver
+ * keep it between requests (iam/signing_keys.c). 0 when found, -1 when unknown. */
+typedef int (*sigv4_lookup_fn)(void *ctx, const struct sigv4_auth *auth,
+			       unsigned char signing_key[32], char *account_out,
+			       size_t account_size);
 
 /* Who signed a verified request. */
 struct sigv4_result {

@@ -450,6 +450,7 @@ static int serve_run(const struct serve_opts *o, struct store *st, struct keysto
 	if (keystore_derive(ks, "certain/next-token/v1", env.token_key) < 0)
 		goto out;
 	env.ca_certs = x509_cert_cache_new();
+	env.signing_keys = iam_signing_key_cache_new();
 	/* AWS's shape; the public-certificate issue makes the zone configurable. */
 	env.acm_validation_zone = "acm-validations.aws";
 	if (o->tls_cert != NULL && (serve_read_file(o->tls_cert, &cert) < 0 ||
@@ -512,6 +513,7 @@ out:
 	free(key);
 	OPENSSL_cleanse(env.token_key, sizeof(env.token_key));
 	ref_cache_free(env.ca_certs);
+	ref_cache_free(env.signing_keys);
 	return rc;
 }
 

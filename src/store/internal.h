@@ -42,7 +42,8 @@ void store_col_copy(sqlite3_stmt *stmt, int i, char *buf, size_t size);
 /* Binds text that may be NULL. */
 void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 
-/* Whether the calling thread's connection is inside a transaction. */
+/* Whether the calling thread's connection is inside a write transaction
+ * (a read scope does not count: store_begin ends it). */
 bool store_in_transaction(struct store *st);
 
 /* Applies numbered migrations in a transaction. */

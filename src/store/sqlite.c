@@ -192,8 +192,31 @@ static int store_exec(struct store *st, const char *sql, struct cm_err *err)
 	return stmt == NULL ? -1 : store_exec_stmt(st, stmt, err);
 }
 
+int store_read_begin(struct store *st, struct cm_err *err)
+{
+	struct store_conn *conn = store_conn(st, err);
+	if (conn == NULL || store_exec(st, "BEGIN", err) < 0)
+		return -1;
+	conn->read_scope = true;
+	return 0;
+}
+
+void store_read_end(struct store *st)
+{
+	struct store_conn *conn = pthread_getspecific(st->conn_key);
+	if (conn == NULL || !conn->read_scope)
+		return;
+	conn->read_scope = false;
+	struct cm_err err = {0};
+	if (store_exec(st, "COMMIT", &err) < 0)
+		store_rollback(st);
+}
+
 int store_begin(struct store *st, struct cm_err *err)
 {
+	struct store_conn *conn = pthread_getspecific(st->conn_key);
+	if (conn != NULL && conn->read_scope)
+		store_read_end(st);
 	return store_exec(st, "BEGIN IMMEDIATE", err);
 }
 
@@ -212,7 +235,7 @@ void store_rollback(struct store *st)
 bool store_in_transaction(struct store *st)
 {
 	struct store_conn *conn = pthread_getspecific(st->conn_key);
-	return conn != NULL && !sqlite3_get_autocommit(conn->db);
+	return conn != NULL && !conn->read_scope && !sqlite3_get_autocommit(conn->db);
 }
 
 char *store_col_strdup(sqlite3_stmt *stmt, int i)

@@ -22,6 +22,7 @@ struct store_stmt_slot {
 /* One thread's connection and its statements. */
 struct store_conn {
 	sqlite3 *db;
+	bool read_scope; /* inside store_read_begin's transaction */
 	uint64_t tick;
 	struct store_stmt_slot slots[STORE_STMT_SLOTS];
 };

@@ -29,14 +29,14 @@ struct t_req {
 	int lookups; /* how often the key lookup ran */
 };
 
-static int t_lookup(void *ctx, const char *akid, char *secret, size_t secret_size, char *account,
-		    size_t account_size)
+static int t_lookup(void *ctx, const struct sigv4_auth *auth, unsigned char key[32],
+		    char *account, size_t account_size)
 {
 	struct t_req *t = ctx;
 	t->lookups++;
-	if (strcmp(akid, T_AKID) != 0)
+	if (strcmp(auth->access_key_id, T_AKID) != 0 ||
+	    sigv4_signing_key(T_SECRET, auth->date, auth->region, auth->service, key) < 0)
 		return -1;
-	(void)snprintf(secret, secret_size, "%s", T_SECRET);
 	(void)snprintf(account, account_size, "%s", "111122223333");
 	return 0;
 }

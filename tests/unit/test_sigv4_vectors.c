@@ -108,13 +108,13 @@ static int vec_parse(struct vec_req *v)
 	return 0;
 }
 
-static int vec_lookup(void *ctx, const char *akid, char *secret, size_t secret_size, char *account,
-		      size_t account_size)
+static int vec_lookup(void *ctx, const struct sigv4_auth *auth, unsigned char key[32],
+		      char *account, size_t account_size)
 {
 	const char *const *cred = ctx; /* {akid, secret} */
-	if (strcmp(akid, cred[0]) != 0)
+	if (strcmp(auth->access_key_id, cred[0]) != 0 ||
+	    sigv4_signing_key(cred[1], auth->date, auth->region, auth->service, key) < 0)
 		return -1;
-	(void)snprintf(secret, secret_size, "%s", cred[1]);
 	(void)snprintf(account, account_size, "%s", "123456789012");
 	return 0;
 }

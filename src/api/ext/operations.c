@@ -6,7 +6,7 @@
 
 #define EXT_OP(name, fn)                                                                           \
 	{                                                                                          \
-		"Certain." name, "certain", fn                                                     \
+		"Certain." name, "certain", fn, false                                              \
 	}
 
 const struct aws_operation ext_operations[] = {
@@ -25,5 +25,5 @@ const struct aws_operation ext_operations[] = {
     EXT_OP("AssociateCertificate", ext_api_associate_certificate),
     EXT_OP("DisassociateCertificate", ext_api_disassociate_certificate),
     EXT_OP("ListDeployments", ext_api_list_deployments),
-    {NULL, NULL, NULL},
+    {NULL, NULL, NULL, false},
 };
