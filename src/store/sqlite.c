@@ -153,6 +153,10 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct cm_err *er
 		log_event(LOG_ERROR, "sql prepare failed", "error", sqlite3_errmsg(conn->db),
 			  LOG_END);
 		cm_fail(err, CM_ERR_INTERNAL, "internal storage error");
+	} else if (conn->read_scope && !sqlite3_stmt_readonly(stmt)) {
+		/* A write ends the read scope: on its old snapshot it could fail
+		 * with SQLITE_BUSY_SNAPSHOT, and it would commit only at its end. */
+		store_read_end(st);
 	}
 	return stmt;
 }

@@ -28,8 +28,9 @@ void store_rollback(struct store *st);
  * store_read_end share one snapshot and one read transaction instead of
  * opening one each (SQLite's begin and end of a read transaction cost more
  * than a keyed lookup: a third of a DescribeCertificate's store time). For
- * requests that only read; a store_begin inside it ends the scope first, so a
- * write is never held back or refused by it. Not nested. */
+ * requests that only read; a write inside it (store_begin, or any statement
+ * that is not read-only) ends the scope first, so a write is never held back
+ * or refused by it. Not nested. */
 int store_read_begin(struct store *st, struct cm_err *err);
 void store_read_end(struct store *st);
 

@@ -1,5 +1,6 @@
 /* The SQLite store: migrations, account scoping, serial uniqueness, keyset
  * pagination, tags and idempotency windows, on a scratch database. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -166,5 +167,64 @@ TEST(store_tags_and_idempotency)
 	CHECK(store_idempotency_get(st, "111111111111", "s", "tok", 1500, result, sizeof(result),
 				    &err) == 1);
 	CHECK_STR_EQ(result, "arn2");
+	scratch_done(st, dir);
+}
+
+struct t_writer {
+	struct store *st;
+	const char *account;
+	int rc;
+};
+
+static void *t_write_account(void *p)
+{
+	struct t_writer *w = p;
+	struct cm_err err = {0};
+	w->rc = store_account_create(w->st, w->account, 1, &err);
+	return NULL;
+}
+
+/* Writes an account from another thread (so another connection); its rc. */
+static int t_write_elsewhere(struct store *st, const char *account)
+{
+	struct t_writer w = {st, account, -1};
+	pthread_t t;
+	if (pthread_create(&t, NULL, t_write_account, &w) != 0)
+		return -1;
+	pthread_join(t, NULL);
+	return w.rc;
+}
+
+/* A read scope is one snapshot: another connection's commit is seen only
+ * after it ends; a write inside it (a bare statement on an old snapshot, or a
+ * store_begin transaction) ends it first and lands. */
+TEST(store_read_scope_snapshot_and_write_inside)
+{
+	char dir[64];
+	struct cm_err err = {0};
+	struct store *st = scratch_store(dir);
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(store_account_create(st, "100000000001", 1, &err) == 0);
+	CHECK(store_read_begin(st, &err) == 0);
+	CHECK(store_account_exists(st, "100000000001"));
+	CHECK(t_write_elsewhere(st, "100000000002") == 0);
+	CHECK(!store_account_exists(st, "100000000002")); /* still the scope's snapshot */
+	store_read_end(st);
+	CHECK(store_account_exists(st, "100000000002"));
+
+	CHECK(store_read_begin(st, &err) == 0);
+	CHECK(store_account_exists(st, "100000000001"));
+	CHECK(t_write_elsewhere(st, "100000000006") == 0); /* the scope's snapshot is now old */
+	CHECK(store_account_create(st, "100000000003", 1, &err) == 0); /* ends the scope */
+	CHECK(store_account_exists(st, "100000000006"));
+	CHECK(store_begin(st, &err) == 0);
+	CHECK(store_account_create(st, "100000000004", 1, &err) == 0);
+	CHECK(store_commit(st, &err) == 0);
+	store_read_end(st); /* the scope already ended: nothing to do */
+	CHECK(store_account_exists(st, "100000000003") && store_account_exists(st, "100000000004"));
+	CHECK(t_write_elsewhere(st, "100000000005") == 0);
+	CHECK(store_account_exists(st, "100000000005"));
 	scratch_done(st, dir);
 }
