@@ -53,13 +53,14 @@ static sqlite3_stmt *store_stmt_fresh(sqlite3 *db, const char *sql)
 	return stmt;
 }
 
-/* The slot to fill: an empty one, else the least recently used idle one;
- * NULL when every slot is handed out. */
-static struct store_stmt_slot *store_stmt_victim(struct store_conn *conn)
+/* The slot to fill: the first empty one from the statement's home slot on
+ * (so lookups find it at or just after home), else the least recently used
+ * idle one; NULL when every slot is handed out. */
+static struct store_stmt_slot *store_stmt_victim(struct store_conn *conn, uint64_t h)
 {
 	struct store_stmt_slot *victim = NULL;
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++) {
-		struct store_stmt_slot *s = &conn->slots[i];
+		struct store_stmt_slot *s = &conn->slots[(h + i) % STORE_STMT_SLOTS];
 		if (s->stmt == NULL)
 			return s;
 		if (!s->busy && (victim == NULL || s->last_use < victim->last_use))
@@ -71,8 +72,10 @@ static struct store_stmt_slot *store_stmt_victim(struct store_conn *conn)
 sqlite3_stmt *store_stmt_get(struct store_conn *conn, const char *sql)
 {
 	uint64_t h = store_stmt_hash(sql);
+	/* From the home slot on: a hit is found there or a few slots later; only
+	 * a statement not cached yet walks the whole table. */
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++) {
-		struct store_stmt_slot *s = &conn->slots[i];
+		struct store_stmt_slot *s = &conn->slots[(h + i) % STORE_STMT_SLOTS];
 		if (s->stmt == NULL || s->hash != h || strcmp(s->sql, sql) != 0)
 			continue;
 		/* Still open further up the stack (a callback querying the same
@@ -83,7 +86,7 @@ sqlite3_stmt *store_stmt_get(struct store_conn *conn, const char *sql)
 		s->last_use = ++conn->tick;
 		return s->stmt;
 	}
-	struct store_stmt_slot *s = store_stmt_victim(conn);
+	struct store_stmt_slot *s = store_stmt_victim(conn, h);
 	if (s == NULL)
 		return store_stmt_fresh(conn->db, sql);
 	char *key = strdup(sql);
