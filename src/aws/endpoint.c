@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/arn.h"
+#include "aws/json_out.h"
 #include "aws/service.h"
 #include "aws/sigv4.h"
 #include "iam/accounts.h"
@@ -66,7 +67,7 @@ static void aws_send_error(struct http_response *resp, struct aws_exchange *x,
 {
 	json_t *j = json_pack("{s:s, s:s}", "__type", cm_code_type(err->code), "message",
 			      err->msg);
-	char *body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *body = aws_json_compact(j, NULL);
 	json_decref(j);
 	x->error_type = cm_code_type(err->code);
 	aws_add_header(resp, "x-amzn-ErrorType", x->error_type);
@@ -147,7 +148,7 @@ static void aws_call(const struct aws_env *env, const struct http_request *req,
 		aws_send_error(resp, x, &err);
 		goto out;
 	}
-	char *body = json_dumps(out != NULL ? out : json_object(), JSON_COMPACT);
+	char *body = out != NULL ? aws_json_compact(out, NULL) : strdup("{}");
 	if (body == NULL) {
 		cm_fail(&err, CM_ERR_INTERNAL, "cannot encode response");
 		aws_send_error(resp, x, &err);
