@@ -73,18 +73,18 @@ int store_crl_get(struct store *st, const char *ca_id, struct store_crl *out, st
 	return 0;
 }
 
+/* A range of the partial index certificates_revoked (ca_id, revoked_at,
+ * revoked rows only: the query must keep "revoked_at > 0" for SQLite to use
+ * it); the expiry filter reads only rows that range holds anyway. */
+const char store_crl_revoked_sql[] = "SELECT serial, revoked_at, revocation_reason, not_after "
+				     "FROM certificates WHERE ca_id = ? AND revoked_at > 0 "
+				     "AND not_after > ?";
+
 int store_cert_revoked_each(struct store *st, const char *ca_id, int64_t not_after_min,
 			    void (*fn)(void *ctx, const struct store_revoked *r), void *ctx,
 			    struct cm_err *err)
 {
-	/* A range of the index certificates_revoked (ca_id, revoked_at); the
-	 * expiry filter reads only rows that range holds anyway. */
-	sqlite3_stmt *stmt =
-	    store_prepare(st,
-			  "SELECT serial, revoked_at, revocation_reason, not_after "
-			  "FROM certificates WHERE ca_id = ? AND revoked_at > 0 "
-			  "AND not_after > ?",
-			  err);
+	sqlite3_stmt *stmt = store_prepare(st, store_crl_revoked_sql, err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, ca_id);

@@ -46,6 +46,9 @@ void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
  * (a read scope does not count: store_begin ends it). */
 bool store_in_transaction(struct store *st);
 
+/* The CRL's query of a CA's revoked certificates (crls.c; its plan is tested). */
+extern const char store_crl_revoked_sql[];
+
 /* Applies numbered migrations in a transaction. */
 int store_migrate(sqlite3 *db, struct cm_err *err);
 

@@ -312,6 +312,16 @@ static const char *const store_migrations[] = {
 	"  cert_der BLOB NOT NULL,"
 	"  key_sealed BLOB NOT NULL,"
 	"  not_after INTEGER NOT NULL);",
+	/* 11: leaner issuance (issue 3). Every IssueCertificate inserts into
+	 * certificates; each index is one more B-tree page written and synced
+	 * per certificate. certificates_expiry served no query (every query on
+	 * the table names its CA), and certificates_revoked only ever looks at
+	 * revoked rows, so it holds just those: an unrevoked certificate now
+	 * writes its row and its primary key, nothing else. */
+	"DROP INDEX certificates_expiry;"
+	"DROP INDEX certificates_revoked;"
+	"CREATE INDEX certificates_revoked ON certificates(ca_id, revoked_at) "
+	"WHERE revoked_at > 0;",
 };
 
 static int store_schema_version(sqlite3 *db)

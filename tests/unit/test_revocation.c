@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "pca/revocation.h"
 #include "revocation/ocsp_cache.h"
+#include "store/internal.h"
 #include "store/store.h"
 
 static struct store *rev_scratch(char *dir)
@@ -86,6 +87,38 @@ static void add_cert(struct store *st, const char *ca, const char *serial, bool 
 		c.der_len = sizeof(der);
 	}
 	store_cert_insert(st, &c, NULL, &err);
+}
+
+/* The CRL's query reads the partial index of revoked rows (migration 11),
+ * and issuance writes no index but the primary key's. */
+TEST(store_revoked_query_plan_and_indexes)
+{
+	char dir[64];
+	struct store *st = rev_scratch(dir);
+	struct cm_err err = {0};
+	char q[512];
+	bool uses = false, scans = false;
+	if (st == NULL)
+		return;
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", store_crl_revoked_sql);
+	sqlite3_stmt *stmt = store_prepare(st, q, &err);
+	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(stmt, 3);
+		uses |= d != NULL && strstr(d, "USING INDEX certificates_revoked (ca_id=?") != NULL;
+		scans |= d != NULL && strncmp(d, "SCAN", 4) == 0;
+	}
+	store_release(st, stmt);
+	CHECK(uses && !scans);
+	int indexes = -1;
+	stmt = store_prepare(st,
+			     "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+			     "tbl_name = 'certificates' AND sql IS NOT NULL",
+			     &err);
+	if (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
+		indexes = sqlite3_column_int(stmt, 0);
+	store_release(st, stmt);
+	CHECK(indexes == 1); /* certificates_revoked; the primary key's is implicit */
+	rev_scratch_done(st, dir);
 }
 
 TEST(store_revoked_list_and_status)
