@@ -16,6 +16,7 @@
 #include "lifecycle/scan.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,53 @@
 #include "store/store.h"
 #include "util/log.h"
 
-#define DAY	   86400
-#define SCAN_BATCH 256
+#define DAY	      86400
+#define SCAN_BATCH    256
+#define SCAN_TX_STEPS 256
+
+/* The pass's open write transaction. Rows handled without signing share it,
+ * one savepoint (store step) each, so one row's conflict or failure undoes
+ * that row alone. A renewal commits it first: it signs, and nothing signed
+ * may wait on other rows' writes, so it writes on its own. */
+struct scan_tx {
+	struct store *st;
+	bool open;
+	int steps; /* kept since the transaction began */
+};
+
+static int scan_tx_step(struct scan_tx *tx, struct cm_err *err)
+{
+	if (!tx->open) {
+		if (store_begin(tx->st, err) < 0)
+			return -1;
+		tx->open = true;
+		tx->steps = 0;
+	}
+	return store_step_begin(tx->st, err);
+}
+
+/* Commits what the open transaction holds (and wakes delivery for its events). */
+static int scan_tx_commit(struct scan_tx *tx, struct cm_err *err)
+{
+	if (!tx->open)
+		return 0;
+	tx->open = false;
+	if (lifecycle_events_commit(tx->st, err) == 0)
+		return 0;
+	store_rollback(tx->st);
+	return -1;
+}
+
+/* Ends the step: kept when ok, else undone alone (err already says why); the
+ * transaction commits once SCAN_TX_STEPS are kept. */
+static int scan_tx_end(struct scan_tx *tx, bool ok, struct cm_err *err)
+{
+	if (!ok || store_step_keep(tx->st, err) < 0) {
+		store_step_undo(tx->st);
+		return -1;
+	}
+	return ++tx->steps >= SCAN_TX_STEPS ? scan_tx_commit(tx, err) : 0;
+}
 
 /* Renewal Action Required marks, ascending (spec §6.7). */
 static const int scan_marks_private[] = {1, 3, 15, 30, 45, 0};
@@ -116,7 +162,7 @@ static void scan_renewal_reason(const struct store_acm_cert *c, char *buf, size_
 
 /* At expiry: EXPIRED stored, a renewal still pending becomes FAILED, and the
  * Expired event for what ACM issued (not for IMPORTED, spec §6.8). */
-static int scan_expire(const struct acm_ctx *ctx, struct store_acm_cert *c,
+static int scan_expire(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
 		       struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	char reason[48];
@@ -127,15 +173,12 @@ static int scan_expire(const struct acm_ctx *ctx, struct store_acm_cert *c,
 		    0)
 			return -1;
 	}
-	if (store_begin(ctx->store, err) < 0)
+	if (scan_tx_step(tx, err) < 0)
 		return -1;
-	if (store_acm_cert_update(ctx->store, c, err) < 0 ||
-	    (strcmp(c->type, "IMPORTED") != 0 &&
-	     lifecycle_event_emit(LIFECYCLE_EVENT_EXPIRED, ctx, c, NULL, err) < 0)) {
-		store_rollback(ctx->store);
-		return -1;
-	}
-	if (store_commit(ctx->store, err) < 0)
+	bool ok = store_acm_cert_update(ctx->store, c, err) == 0 &&
+		  (strcmp(c->type, "IMPORTED") == 0 ||
+		   lifecycle_event_emit(LIFECYCLE_EVENT_EXPIRED, ctx, c, NULL, err) == 0);
+	if (scan_tx_end(tx, ok, err) < 0)
 		return -1;
 	stats->expired++;
 	log_event(LOG_INFO, "acm certificate expired", "certificate", c->id, LOG_END);
@@ -145,8 +188,8 @@ static int scan_expire(const struct acm_ctx *ctx, struct store_acm_cert *c,
 /* The events of a live certificate and its next moment, in one transaction:
  * Renewal Action Required after a failed renewal (at its marks), and the
  * day's Approaching Expiration inside the account's window. */
-static int scan_live_tx(const struct acm_ctx *ctx, struct store_acm_cert *c, int days,
-			const char *failed_reason, struct lifecycle_scan_stats *stats,
+static int scan_live_tx(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
+			int days, const char *failed_reason, struct lifecycle_scan_stats *stats,
 			struct cm_err *err)
 {
 	int64_t left = lifecycle_days_to_expiry(c, ctx->now), today = ctx->now / DAY;
@@ -160,29 +203,28 @@ static int scan_live_tx(const struct acm_ctx *ctx, struct store_acm_cert *c, int
 	if (warn)
 		c->expiry_warned_day = today;
 	c->scan_due_at = scan_next_due(c, days, ctx->now, failed_reason != NULL);
-	if (store_begin(ctx->store, err) < 0)
+	if (scan_tx_step(tx, err) < 0)
 		return -1;
-	if (store_acm_cert_update(ctx->store, c, err) < 0 ||
-	    (mark > 0 && lifecycle_event_emit(LIFECYCLE_EVENT_RENEWAL_ACTION_REQUIRED, ctx, c,
-					      failed_reason, err) < 0) ||
-	    (warn &&
-	     lifecycle_event_emit(LIFECYCLE_EVENT_APPROACHING_EXPIRATION, ctx, c, NULL, err) < 0)) {
-		store_rollback(ctx->store);
-		return -1;
-	}
-	if (store_commit(ctx->store, err) < 0)
+	bool ok = store_acm_cert_update(ctx->store, c, err) == 0 &&
+		  (mark == 0 || lifecycle_event_emit(LIFECYCLE_EVENT_RENEWAL_ACTION_REQUIRED, ctx,
+						     c, failed_reason, err) == 0) &&
+		  (!warn || lifecycle_event_emit(LIFECYCLE_EVENT_APPROACHING_EXPIRATION, ctx, c,
+						 NULL, err) == 0);
+	if (scan_tx_end(tx, ok, err) < 0)
 		return -1;
 	stats->warned += warn ? 1 : 0;
 	stats->action_required += mark > 0 ? 1 : 0;
 	return 0;
 }
 
-static int scan_live(const struct acm_ctx *ctx, struct store_acm_cert *c, int days,
-		     struct lifecycle_scan_stats *stats, struct cm_err *err)
+static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
+		     int days, struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	const char *reason = NULL;
 	char last[48];
 	if (scan_renewal_due(c, ctx->now)) {
+		if (scan_tx_commit(tx, err) < 0)
+			return -1;
 		int rc = acm_renew_now(ctx, c, &reason, err);
 		if (rc < 0)
 			return -1;
@@ -200,12 +242,12 @@ static int scan_live(const struct acm_ctx *ctx, struct store_acm_cert *c, int da
 			stats->renewal_failed++;
 		}
 	}
-	return scan_live_tx(ctx, c, days, reason, stats, err);
+	return scan_live_tx(ctx, tx, c, days, reason, stats, err);
 }
 
 /* One due certificate, re-read: it may have changed since the list. */
 static int scan_one(const struct lifecycle_cfg *cfg, int64_t now, const struct store_acm_due *d,
-		    struct lifecycle_scan_stats *stats, struct cm_err *err)
+		    struct scan_tx *tx, struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	struct acm_ctx ctx = scan_ctx(cfg, d->account_id, now);
 	struct store_acm_cert c;
@@ -218,9 +260,9 @@ static int scan_one(const struct lifecycle_cfg *cfg, int64_t now, const struct s
 	if (acm_days_before_expiry(&ctx, &days, err) < 0)
 		rc = -1;
 	else if (c.not_after <= now)
-		rc = scan_expire(&ctx, &c, stats, err);
+		rc = scan_expire(&ctx, tx, &c, stats, err);
 	else
-		rc = scan_live(&ctx, &c, days, stats, err);
+		rc = scan_live(&ctx, tx, &c, days, stats, err);
 out:
 	store_acm_cert_clear(&c);
 	return rc;
@@ -231,16 +273,19 @@ int lifecycle_scan(const struct lifecycle_cfg *cfg, int64_t now, struct lifecycl
 {
 	int64_t after_due = INT64_MIN;
 	char after_id[40] = "";
+	struct scan_tx tx = {.st = cfg->store};
 	memset(stats, 0, sizeof(*stats));
 	for (;;) {
 		struct store_acm_due *due = NULL;
 		size_t n = 0;
 		if (store_acm_due_list(cfg->store, now, after_due, after_id, SCAN_BATCH, &due, &n,
-				       err) < 0)
+				       err) < 0) {
+			store_rollback(cfg->store);
 			return -1;
+		}
 		for (size_t i = 0; i < n; i++) {
 			struct cm_err one = {0};
-			if (scan_one(cfg, now, &due[i], stats, &one) == 0)
+			if (scan_one(cfg, now, &due[i], &tx, stats, &one) == 0)
 				continue;
 			/* Another scheduler or a request changed it first. */
 			if (one.code == CM_ERR_CONFLICT || one.code == CM_ERR_NOT_FOUND)
@@ -256,6 +301,6 @@ int lifecycle_scan(const struct lifecycle_cfg *cfg, int64_t now, struct lifecycl
 		}
 		free(due);
 		if (n < SCAN_BATCH)
-			return 0;
+			return scan_tx_commit(&tx, err);
 	}
 }

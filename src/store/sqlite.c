@@ -196,6 +196,24 @@ static int store_exec(struct store *st, const char *sql, struct cm_err *err)
 	return stmt == NULL ? -1 : store_exec_stmt(st, stmt, err);
 }
 
+int store_step_begin(struct store *st, struct cm_err *err)
+{
+	return store_exec(st, "SAVEPOINT step", err);
+}
+
+int store_step_keep(struct store *st, struct cm_err *err)
+{
+	return store_exec(st, "RELEASE step", err);
+}
+
+void store_step_undo(struct store *st)
+{
+	struct cm_err err = {0};
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
+	if (store_exec(st, "ROLLBACK TO step", &err) < 0 || store_exec(st, "RELEASE step", &err) < 0)
+		log_event(LOG_ERROR, "cannot undo a store step", "error", err.msg, LOG_END);
+}
+
 int store_read_begin(struct store *st, struct cm_err *err)
 {
 	struct store_conn *conn = store_conn(st, err);

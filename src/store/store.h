@@ -24,6 +24,14 @@ int store_begin(struct store *st, struct cm_err *err);
 int store_commit(struct store *st, struct cm_err *err);
 void store_rollback(struct store *st);
 
+/* A step inside the calling thread's write transaction (store_begin): kept
+ * by store_step_keep, or undone alone by store_step_undo while the
+ * transaction goes on. Lets a batch of independent changes share one commit
+ * (one sync) without one failure undoing the others. Not nested. */
+int store_step_begin(struct store *st, struct cm_err *err);
+int store_step_keep(struct store *st, struct cm_err *err);
+void store_step_undo(struct store *st);
+
 /* A read scope on the calling thread's connection: the reads up to
  * store_read_end share one snapshot and one read transaction instead of
  * opening one each (SQLite's begin and end of a read transaction cost more

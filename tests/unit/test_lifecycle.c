@@ -833,3 +833,49 @@ TEST(lifecycle_manual_renew_failure_retried)
 	store_acm_cert_clear(&c);
 	lc_done(&e);
 }
+
+/* A pass over more rows than one commit holds (SCAN_TX_STEPS, 256), with a
+ * renewal in the middle (it commits the open batch first and signs on its
+ * own): every row is handled once, with its event, and all of it is kept. */
+TEST(lifecycle_batched_pass_many_due_and_a_renewal)
+{
+	enum { N = 300, RENEWED = 150 };
+	struct lc_env e;
+	struct cm_err err = {0};
+	static char ids[N][40];
+	bool ok = lc_setup(&e);
+	for (int i = 0; ok && i < N; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "batch%d.example.com", i);
+		ok = lc_request(&e, T0, name, ids[i]) == 0;
+	}
+	if (!ok) {
+		CHECK(false);
+		lc_done(&e);
+		return;
+	}
+	CHECK(store_acm_cert_mark_exported(e.st, LC_ACCT, ids[RENEWED], &err) == 0);
+	struct store_acm_cert c = lc_get(&e, ids[0]);
+	int64_t na = c.not_after, t = na - 45 * DAY + 3600;
+	store_acm_cert_clear(&c);
+	struct lifecycle_scan_stats s = lc_scan(&e, t);
+	CHECK(s.examined == N);
+	CHECK(s.warned == N - 1);
+	CHECK(s.renewed == 1);
+	CHECK(lc_events(&e, AE, t).n == N - 1);
+	struct lc_events av = lc_events(&e, AV, t);
+	CHECK(av.n == 1 && lc_detail_str(av.last, "Action", "RENEWAL"));
+	for (int i = 0; i < N; i++) {
+		c = lc_get(&e, ids[i]);
+		if (i == RENEWED)
+			CHECK(c.not_after > na && c.expiry_warned_day == 0);
+		else
+			CHECK(c.expiry_warned_day == t / DAY && c.scan_due_at > t);
+		store_acm_cert_clear(&c);
+	}
+	/* The same day again: all of it was committed, nothing is done twice. */
+	s = lc_scan(&e, t + 600);
+	CHECK(s.warned == 0 && s.renewed == 0);
+	CHECK(lc_events(&e, AE, t).n == N - 1);
+	lc_done(&e);
+}

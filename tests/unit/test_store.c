@@ -228,3 +228,35 @@ TEST(store_read_scope_snapshot_and_write_inside)
 	CHECK(store_account_exists(st, "100000000005"));
 	scratch_done(st, dir);
 }
+
+/* Steps of one write transaction: an undone step takes only its own writes
+ * with it; the kept ones commit together. */
+TEST(store_steps_undo_one_keep_others)
+{
+	char dir[64];
+	struct cm_err err = {0};
+	struct store *st = scratch_store(dir);
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(store_begin(st, &err) == 0);
+	CHECK(store_step_begin(st, &err) == 0);
+	CHECK(store_account_create(st, "100000000011", 1, &err) == 0);
+	CHECK(store_step_keep(st, &err) == 0);
+	CHECK(store_step_begin(st, &err) == 0);
+	CHECK(store_account_create(st, "100000000012", 1, &err) == 0);
+	store_step_undo(st);
+	CHECK(store_step_begin(st, &err) == 0);
+	CHECK(store_account_create(st, "100000000013", 1, &err) == 0);
+	CHECK(store_account_create(st, "100000000013", 1, &err) < 0); /* a conflict... */
+	store_step_undo(st);					      /* ...undoes its step */
+	CHECK(store_step_begin(st, &err) == 0);
+	CHECK(store_account_create(st, "100000000014", 1, &err) == 0);
+	CHECK(store_step_keep(st, &err) == 0);
+	CHECK(store_commit(st, &err) == 0);
+	CHECK(store_account_exists(st, "100000000011"));
+	CHECK(!store_account_exists(st, "100000000012"));
+	CHECK(!store_account_exists(st, "100000000013"));
+	CHECK(store_account_exists(st, "100000000014"));
+	scratch_done(st, dir);
+}
