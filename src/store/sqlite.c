@@ -283,8 +283,16 @@ unsigned char *store_col_blobdup(sqlite3_stmt *stmt, int i, size_t *len)
 
 void store_col_copy(sqlite3_stmt *stmt, int i, char *buf, size_t size)
 {
+	/* A copy, not snprintf: a row read copies dozens of columns this way. */
 	const unsigned char *s = sqlite3_column_text(stmt, i);
-	snprintf(buf, size, "%s", s != NULL ? (const char *)s : "");
+	size_t n = s != NULL ? (size_t)sqlite3_column_bytes(stmt, i) : 0;
+	if (size == 0)
+		return;
+	if (n >= size)
+		n = size - 1;
+	if (n > 0)
+		memcpy(buf, s, n);
+	buf[n] = '\0';
 }
 
 void store_bind_text(sqlite3_stmt *stmt, int i, const char *s)

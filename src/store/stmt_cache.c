@@ -69,24 +69,54 @@ static struct store_stmt_slot *store_stmt_victim(struct store_conn *conn, uint64
 	return victim;
 }
 
-sqlite3_stmt *store_stmt_get(struct store_conn *conn, const char *sql)
+/* Hands out a cached statement, or a fresh one while the cached one is still
+ * open further up the stack (a callback querying the same table, say):
+ * handing it out again would reset the caller's rows. */
+static size_t store_stmt_memo_of(const void *p)
 {
-	uint64_t h = store_stmt_hash(sql);
-	/* From the home slot on: a hit is found there or a few slots later; only
-	 * a statement not cached yet walks the whole table. */
+	return ((uintptr_t)p >> 4) % STORE_STMT_MEMO;
+}
+
+static sqlite3_stmt *store_stmt_hand_out(struct store_conn *conn, struct store_stmt_slot *s,
+					 const char *sql)
+{
+	if (s->busy)
+		return store_stmt_fresh(conn->db, sql);
+	s->busy = true;
+	s->last_use = ++conn->tick;
+	conn->by_stmt[store_stmt_memo_of(s->stmt)] = s;
+	return s->stmt;
+}
+
+/* The cached slot holding sql, or NULL. From the home slot on: a hit is
+ * found there or a few slots later; only a statement not cached yet walks
+ * the whole table. */
+static struct store_stmt_slot *store_stmt_find(struct store_conn *conn, const char *sql,
+					       uint64_t h)
+{
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++) {
 		struct store_stmt_slot *s = &conn->slots[(h + i) % STORE_STMT_SLOTS];
-		if (s->stmt == NULL || s->hash != h || strcmp(s->sql, sql) != 0)
-			continue;
-		/* Still open further up the stack (a callback querying the same
-		 * table, say): handing it out again would reset the caller's rows. */
-		if (s->busy)
-			return store_stmt_fresh(conn->db, sql);
-		s->busy = true;
-		s->last_use = ++conn->tick;
-		return s->stmt;
+		if (s->stmt != NULL && s->hash == h && strcmp(s->sql, sql) == 0)
+			return s;
 	}
-	struct store_stmt_slot *s = store_stmt_victim(conn, h);
+	return NULL;
+}
+
+sqlite3_stmt *store_stmt_get(struct store_conn *conn, const char *sql)
+{
+	/* Most SQL is a string literal, met again at the same address: the memo
+	 * finds its slot without hashing the text. strcmp still checks it, since
+	 * a buffer's address can come back holding other SQL. */
+	struct store_stmt_memo *m = &conn->memo[store_stmt_memo_of(sql)];
+	if (m->sql == sql && m->slot->stmt != NULL && strcmp(m->slot->sql, sql) == 0)
+		return store_stmt_hand_out(conn, m->slot, sql);
+	uint64_t h = store_stmt_hash(sql);
+	struct store_stmt_slot *s = store_stmt_find(conn, sql, h);
+	if (s != NULL) {
+		*m = (struct store_stmt_memo){sql, s};
+		return store_stmt_hand_out(conn, s, sql);
+	}
+	s = store_stmt_victim(conn, h);
 	if (s == NULL)
 		return store_stmt_fresh(conn->db, sql);
 	char *key = strdup(sql);
@@ -106,6 +136,8 @@ sqlite3_stmt *store_stmt_get(struct store_conn *conn, const char *sql)
 	s->hash = h;
 	s->busy = true;
 	s->last_use = ++conn->tick;
+	conn->by_stmt[store_stmt_memo_of(stmt)] = s;
+	*m = (struct store_stmt_memo){sql, s};
 	return stmt;
 }
 
@@ -113,9 +145,11 @@ void store_stmt_put(struct store_conn *conn, sqlite3_stmt *stmt)
 {
 	if (stmt == NULL)
 		return;
-	for (size_t i = 0; conn != NULL && i < STORE_STMT_SLOTS; i++) {
-		struct store_stmt_slot *s = &conn->slots[i];
-		if (s->stmt != stmt)
+	struct store_stmt_slot *hint = conn != NULL ? conn->by_stmt[store_stmt_memo_of(stmt)] : NULL;
+	for (size_t i = 0; conn != NULL && i <= STORE_STMT_SLOTS; i++) {
+		/* The slot it was handed out from first; the scan when the memo lost it. */
+		struct store_stmt_slot *s = i == 0 ? hint : &conn->slots[i - 1];
+		if (s == NULL || s->stmt != stmt)
 			continue;
 		/* A statement left mid-rows would hold its read snapshot open. */
 		sqlite3_reset(stmt);

@@ -19,12 +19,21 @@ struct store_stmt_slot {
 	bool busy;	    /* handed out and not yet released */
 };
 
+/* The slot a SQL text was last found in, by the text's address. */
+#define STORE_STMT_MEMO 64
+struct store_stmt_memo {
+	const char *sql;
+	struct store_stmt_slot *slot;
+};
+
 /* One thread's connection and its statements. */
 struct store_conn {
 	sqlite3 *db;
 	bool read_scope; /* inside store_read_begin's transaction */
 	uint64_t tick;
 	struct store_stmt_slot slots[STORE_STMT_SLOTS];
+	struct store_stmt_memo memo[STORE_STMT_MEMO];
+	struct store_stmt_slot *by_stmt[STORE_STMT_MEMO]; /* where a statement was handed out from */
 };
 
 /* Takes ownership of db; NULL (db closed) when out of memory. */
