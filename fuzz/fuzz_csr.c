@@ -17,7 +17,10 @@ static X509_REQ *fuzz_openssl_req(const uint8_t *data, size_t size)
 {
 	X509_REQ *req = NULL;
 	if (x509_looks_pem(data, size)) {
-		BIO *bio = BIO_new_mem_buf(data, (int)size);
+		/* From the BEGIN line, as the server's reader always started
+		 * (OpenSSL skips a line it does not recognise, BEGIN or not). */
+		size_t skip = x509_skip_space(data, size, 0);
+		BIO *bio = BIO_new_mem_buf(data + skip, (int)(size - skip));
 		req = bio != NULL ? PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL) : NULL;
 		BIO_free(bio);
 	} else {

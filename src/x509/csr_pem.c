@@ -49,9 +49,13 @@ static bool csr_pem_boundary(const unsigned char *line, size_t n, const char *wo
 	return false;
 }
 
-/* Appends a body line to text; false when it is not base64. */
+/* Appends a body line to text; false when it is not base64. A blank line
+ * is refused too: OpenSSL's reader takes what precedes one for RFC 1421
+ * headers (and then refuses a CSR that has them). */
 static bool csr_pem_body_line(const unsigned char *line, size_t n, char *text, size_t *text_len)
 {
+	if (n == 0)
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = line[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
