@@ -28,6 +28,7 @@
 #include "util/hex.h"
 #include "x509/ca_csr.h"
 #include "x509/crl.h"
+#include "x509/csr.h"
 #include "x509/issue.h"
 #include "x509/keys.h"
 
@@ -59,8 +60,9 @@ static int cg_make_ca(struct cg_ca *ca, int64_t now)
 	struct x509_subject subj = {.common_name = "CRL bench CA", .organization = "Certain"};
 	unsigned char serial[16];
 	ca->key = x509_key_generate(ca->alg, &err);
-	X509_REQ *csr =
+	X509_REQ *req =
 	    ca->key != NULL ? x509_ca_csr_build(ca->key, ca->sig, &subj, NULL, &err) : NULL;
+	struct x509_csr *csr = req != NULL ? x509_csr_from_req(req, &err) : NULL;
 	x509_serial_random(serial);
 	struct x509_issue_params p = {
 	    .csr = csr,
@@ -73,7 +75,8 @@ static int cg_make_ca(struct cg_ca *ca, int64_t now)
 	    .not_after = now + 3650 * 86400,
 	};
 	ca->cert = csr != NULL ? x509_issue(&p, &err) : NULL;
-	X509_REQ_free(csr);
+	x509_csr_free(csr);
+	X509_REQ_free(req);
 	if (ca->cert == NULL)
 		fprintf(stderr, "crl_gen: %s\n", err.msg);
 	return ca->cert != NULL ? 0 : -1;

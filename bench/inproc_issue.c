@@ -25,7 +25,7 @@
 #include "x509/issue.h"
 #include "x509/keys.h"
 #include "x509/leaf.h"
-#include "x509/pem.h"
+#include "x509/csr.h"
 
 struct ip_shared {
 	unsigned char *csr;
@@ -53,7 +53,7 @@ static double ip_now(void)
 
 /* The DER, as the server's issuing path builds it (x509_issue_der); the
  * CA's own certificate (template root) as an X509, for use as the issuer. */
-static unsigned char *ip_issue(const struct ip_shared *s, X509_REQ *csr,
+static unsigned char *ip_issue(const struct ip_shared *s, const struct x509_csr *csr,
 			       const struct pca_template *t, X509 *issuer, X509 **as_x509)
 {
 	unsigned char serial[16];
@@ -77,17 +77,12 @@ static unsigned char *ip_issue(const struct ip_shared *s, X509_REQ *csr,
 
 /* What RequestCertificate does before signing: a new key, its CSR as DER
  * (the form the PCA issuing path receives), parsed and checked again. */
-static X509_REQ *ip_leaf_csr(const struct ip_shared *s, struct cm_err *err)
+static struct x509_csr *ip_leaf_csr(const struct ip_shared *s, struct cm_err *err)
 {
 	static const char *const names[] = {"bench.example.com"};
-	unsigned char *der = NULL;
-	X509_REQ *out = NULL;
 	EVP_PKEY *key = x509_key_generate(s->leaf_alg, err);
 	X509_REQ *req = key != NULL ? x509_leaf_csr_build(key, names[0], names, 1, err) : NULL;
-	int len = req != NULL ? i2d_X509_REQ(req, &der) : -1;
-	if (len > 0)
-		out = x509_csr_parse(der, (size_t)len, err);
-	OPENSSL_free(der);
+	struct x509_csr *out = req != NULL ? x509_csr_from_req(req, err) : NULL;
 	X509_REQ_free(req);
 	EVP_PKEY_free(key);
 	return out;
@@ -100,13 +95,14 @@ static void *ip_run(void *p)
 		pca_template_find("arn:aws:acm-pca:::template/EndEntityCertificate/V1");
 	while (ip_now() < w->s->deadline) {
 		struct cm_err err = {0};
-		X509_REQ *csr = w->s->gen_leaf ? ip_leaf_csr(w->s, &err)
-					       : x509_csr_parse(w->s->csr, w->s->csr_len, &err);
+		struct x509_csr *csr = w->s->gen_leaf
+					   ? ip_leaf_csr(w->s, &err)
+					   : x509_csr_parse(w->s->csr, w->s->csr_len, &err);
 		if (csr == NULL)
 			fprintf(stderr, "inproc_issue: %s\n", err.msg);
 		unsigned char *der =
 		    csr != NULL ? ip_issue(w->s, csr, t, w->s->ca_cert, NULL) : NULL;
-		X509_REQ_free(csr);
+		x509_csr_free(csr);
 		if (der == NULL)
 			break;
 		free(der);
@@ -123,15 +119,17 @@ static int ip_make_ca(struct ip_shared *s, enum x509_key_alg alg)
 	memset(&subj, 0, sizeof(subj));
 	subj.common_name = "inproc bench CA";
 	s->ca_key = x509_key_generate(alg, &err);
-	X509_REQ *csr = NULL;
+	X509_REQ *req = NULL;
 	if (s->ca_key != NULL)
-		csr = x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err);
+		req = x509_ca_csr_build(s->ca_key, s->sig, &subj, NULL, &err);
+	struct x509_csr *csr = req != NULL ? x509_csr_from_req(req, &err) : NULL;
 	const struct pca_template *root =
 		pca_template_find("arn:aws:acm-pca:::template/RootCACertificate/V1");
 	s->ca_cert = NULL;
 	if (csr != NULL)
 		ip_issue(s, csr, root, NULL, &s->ca_cert);
-	X509_REQ_free(csr);
+	x509_csr_free(csr);
+	X509_REQ_free(req);
 	return s->ca_cert != NULL ? 0 : -1;
 }
 

@@ -12,6 +12,7 @@
 #include "pca/revocation.h"
 #include "pca/templates.h"
 #include "util/hex.h"
+#include "x509/csr.h"
 #include "x509/pem.h"
 
 #define PCA_DEFAULT_TEMPLATE "arn:aws:acm-pca:::template/EndEntityCertificate/V1"
@@ -23,7 +24,7 @@ struct pca_issue_job {
 	struct store_ca ca;
 	const struct pca_template *tmpl;
 	const char *template_arn;
-	X509_REQ *csr;
+	struct x509_csr *csr;
 	X509 *issuer;   /* NULL when a root signs itself */
 	EVP_PKEY *key;
 	int64_t not_before, not_after;
@@ -33,7 +34,7 @@ struct pca_issue_job {
 static void pca_issue_job_clear(struct pca_issue_job *job)
 {
 	store_ca_clear(&job->ca);
-	X509_REQ_free(job->csr);
+	x509_csr_free(job->csr);
 	X509_free(job->issuer);
 	EVP_PKEY_free(job->key);
 }

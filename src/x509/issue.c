@@ -46,7 +46,7 @@ static int x509_issue_check(const struct x509_issue_params *p, bool self_signed,
 		return cm_fail(err, CM_ERR_INVALID_ARGS, "The validity must end after it begins");
 	/* A self-signed certificate verifies only with its own key: a root
 	 * template signs the CA's own CSR, nothing else (spec §6.3). */
-	if (self_signed && EVP_PKEY_eq(X509_REQ_get0_pubkey(p->csr), p->signing_key) != 1)
+	if (self_signed && EVP_PKEY_eq(x509_csr_pubkey(p->csr), p->signing_key) != 1)
 		return cm_fail(err, CM_ERR_INVALID_ARGS,
 			       "Template %s signs only the certificate authority's own CSR",
 			       p->tmpl->name);
@@ -62,7 +62,7 @@ static int x509_issue_subject(X509 *cert, const struct x509_issue_params *p, str
 	X509_NAME *name;
 	if (p->tmpl->api_passthrough && p->api != NULL && p->api->has_subject)
 		name = x509_name_build(&p->api->subject, true, err);
-	else if ((name = X509_NAME_dup(X509_REQ_get_subject_name(p->csr))) == NULL)
+	else if ((name = X509_NAME_dup(x509_csr_subject(p->csr))) == NULL)
 		cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	if (name == NULL)
 		return -1;
@@ -75,41 +75,42 @@ static int x509_issue_subject(X509 *cert, const struct x509_issue_params *p, str
  * the key object. X509_set_pubkey encodes a provider key through an
  * OSSL_ENCODER and decodes the DER back through an OSSL_DECODER, and OpenSSL
  * 3.0 builds both afresh on every call: a profile of IssueCertificate (P-256)
- * put that at about a fifth of request CPU. The copy leaves X509_get0_pubkey
- * of cert NULL, so only x509_issue_der, whose certificate never leaves it,
- * uses it. 0 when the parameters are of a kind not copied here. */
-static int x509_issue_copy_spki(X509 *cert, X509_REQ *csr)
+ * put that at about a fifth of request CPU. The AlgorithmIdentifier goes
+ * through X509_ALGOR's template decoder, which involves no provider. The copy
+ * leaves X509_get0_pubkey of cert NULL, so only x509_issue_der, whose
+ * certificate never leaves it, uses it. 0 when the copy fails. */
+static int x509_issue_copy_spki(X509 *cert, const struct x509_csr *csr)
 {
-	const unsigned char *pk = NULL;
-	int pklen = 0;
-	X509_ALGOR *alg = NULL;
+	size_t alg_len = 0, pklen = 0;
+	const unsigned char *alg_der = x509_csr_spki_alg(csr, &alg_len);
+	const unsigned char *pk = x509_csr_spki_key(csr, &pklen);
+	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &alg_der, (long)alg_len);
 	const ASN1_OBJECT *aobj = NULL;
 	const void *pval = NULL;
-	int ptype = V_ASN1_UNDEF;
-	if (!X509_PUBKEY_get0_param(NULL, &pk, &pklen, &alg, X509_REQ_get_X509_PUBKEY(csr)) ||
-	    pk == NULL || pklen <= 0)
-		return 0;
+	ASN1_OBJECT *obj = NULL, *param = NULL;
+	unsigned char *bits = NULL;
+	int ptype = V_ASN1_UNDEF, ok = 0;
+	if (alg == NULL || pklen == 0 || pklen > INT32_MAX)
+		goto out;
 	X509_ALGOR_get0(&aobj, &ptype, &pval, alg);
-	void *param = NULL;
 	if (ptype == V_ASN1_OBJECT) /* a named curve */
 		param = OBJ_dup(pval);
-	else if (ptype == V_ASN1_SEQUENCE) /* explicit parameters, RSA-PSS */
-		param = ASN1_STRING_dup(pval);
-	else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) /* RSA: NULL */
-		return 0;
-	ASN1_OBJECT *obj = OBJ_dup(aobj);
-	unsigned char *bits = OPENSSL_memdup(pk, (size_t)pklen);
-	if (obj == NULL || bits == NULL || (pval != NULL && param == NULL) ||
-	    !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), obj, ptype, param, bits, pklen)) {
+	else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) /* RSA: NULL or none */
+		goto out;
+	obj = OBJ_dup(aobj);
+	bits = OPENSSL_memdup(pk, pklen);
+	/* A decoded NULL has a non-NULL pval (OpenSSL's marker), hence ptype. */
+	ok =
+	    obj != NULL && bits != NULL && (ptype != V_ASN1_OBJECT || param != NULL) &&
+	    X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), obj, ptype, param, bits, (int)pklen);
+	if (!ok) {
 		ASN1_OBJECT_free(obj);
 		OPENSSL_free(bits);
-		if (ptype == V_ASN1_OBJECT)
-			ASN1_OBJECT_free(param);
-		else
-			ASN1_STRING_free(param);
-		return 0;
+		ASN1_OBJECT_free(param);
 	}
-	return 1;
+out:
+	X509_ALGOR_free(alg);
+	return ok;
 }
 
 /* Version, serial, names, validity and key. */
@@ -125,7 +126,7 @@ static int x509_issue_fields(X509 *cert, const struct x509_issue_params *p, bool
 	ok = ok && ASN1_TIME_set(X509_getm_notBefore(cert), (time_t)p->not_before) != NULL &&
 	     ASN1_TIME_set(X509_getm_notAfter(cert), (time_t)p->not_after) != NULL &&
 	     ((copy_spki && x509_issue_copy_spki(cert, p->csr)) ||
-	      X509_set_pubkey(cert, X509_REQ_get0_pubkey(p->csr)));
+	      X509_set_pubkey(cert, x509_csr_pubkey(p->csr)));
 	if (!ok)
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot set the certificate fields");
 	if (x509_issue_subject(cert, p, err) < 0)

@@ -10,6 +10,7 @@
 
 #include "pca/templates.h"
 #include "util/err.h"
+#include "x509/csr.h"
 #include "x509/keys.h"
 #include "x509/name.h"
 
@@ -46,7 +47,7 @@ struct x509_passthrough {
 };
 
 struct x509_issue_params {
-	X509_REQ *csr; /* already checked by x509_csr_parse */
+	const struct x509_csr *csr; /* from x509_csr_parse */
 	const struct pca_template *tmpl;
 	EVP_PKEY *signing_key; /* the CA's private key */
 	/* The issuing CA's certificate. NULL, or any root template, means

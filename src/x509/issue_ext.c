@@ -13,10 +13,10 @@
 struct x509_ext_job {
 	X509 *cert;
 	const struct x509_issue_params *p;
-	const struct x509_passthrough *api; /* NULL unless an API variety got one */
-	bool csr_pass;			    /* CSR variety */
-	bool san_critical;		    /* the subject is empty (RFC 5280 §4.2.1.6) */
-	STACK_OF(X509_EXTENSION) * csr_exts;
+	const struct x509_passthrough *api;	   /* NULL unless an API variety got one */
+	bool csr_pass;				   /* CSR variety */
+	bool san_critical;			   /* the subject is empty (RFC 5280 §4.2.1.6) */
+	const STACK_OF(X509_EXTENSION) * csr_exts; /* borrowed from the CSR */
 };
 
 static bool x509_has_ext(X509 *cert, const ASN1_OBJECT *obj)
@@ -154,7 +154,7 @@ int x509_issue_add_extensions(X509 *cert, const struct x509_issue_params *p, boo
 	    .api = p->tmpl->api_passthrough ? p->api : NULL,
 	    .csr_pass = p->tmpl->csr_passthrough,
 	    .san_critical = X509_NAME_entry_count(X509_get_subject_name(cert)) == 0,
-	    .csr_exts = X509_REQ_get_extensions(p->csr),
+	    .csr_exts = x509_csr_extensions(p->csr),
 	};
 	int rc = -1;
 	ERR_clear_error();
@@ -171,7 +171,6 @@ int x509_issue_add_extensions(X509 *cert, const struct x509_issue_params *p, boo
 	}
 	rc = 0;
 out:
-	sk_X509_EXTENSION_pop_free(j.csr_exts, X509_EXTENSION_free);
 	ERR_clear_error();
 	return rc;
 }

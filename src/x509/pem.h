@@ -10,13 +10,6 @@
 
 struct ref_cache;
 
-/* A CSR from PEM or DER (owned), checked as IssueCertificate needs it:
- * CM_ERR_MALFORMED_CSR, with a message saying what is wrong, when it does not
- * decode, has bytes after it, its self-signature fails, its key is RSA below
- * 2048 bits, an EC curve other than P-256/P-384/P-521 or any other key type,
- * or it has neither a subject nor a SubjectAltName. */
-X509_REQ *x509_csr_parse(const unsigned char *data, size_t len, struct cm_err *err);
-
 /* One certificate from PEM or DER (owned); CM_ERR_MALFORMED_CERTIFICATE when
  * it does not decode or has anything but whitespace after it. */
 X509 *x509_cert_parse(const unsigned char *data, size_t len, struct cm_err *err);

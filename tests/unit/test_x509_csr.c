@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "test_x509_fixtures.h"
+#include "x509/csr.h"
 #include "x509/pem.h"
 
 /* PEM text of a request (owned). */
@@ -27,11 +28,11 @@ static unsigned char *csr_der(X509_REQ *req, size_t *len)
 static bool parse_is(const void *data, size_t len, enum cm_code want)
 {
 	struct cm_err err = {0};
-	X509_REQ *req = x509_csr_parse(data, len, &err);
-	bool ok = want == CM_OK ? req != NULL : req == NULL && err.code == want;
+	struct x509_csr *csr = x509_csr_parse(data, len, &err);
+	bool ok = want == CM_OK ? csr != NULL : csr == NULL && err.code == want;
 	if (!ok)
 		fprintf(stderr, "  parse: got %d (%s), want %d\n", err.code, err.msg, want);
-	X509_REQ_free(req);
+	x509_csr_free(csr);
 	return ok;
 }
 
@@ -85,7 +86,7 @@ TEST(x509_csr_parse_rejects_weak_and_odd_keys)
 		X509_REQ *r = fx_csr(keys[i], "weak", NULL, NULL);
 		char *p = csr_pem(r);
 		cm_err_clear(&err);
-		X509_REQ *parsed = x509_csr_parse((const unsigned char *)p, strlen(p), &err);
+		struct x509_csr *parsed = x509_csr_parse((const unsigned char *)p, strlen(p), &err);
 		CHECK(parsed == NULL && err.code == CM_ERR_MALFORMED_CSR);
 		CHECK(strstr(err.msg, why[i]) != NULL);
 		free(p);
@@ -124,7 +125,7 @@ TEST(x509_csr_parse_rejects_bad_bytes)
 	unsigned char *bad = malloc(der_len);
 	memcpy(bad, der, der_len);
 	bad[der_len - 1] ^= 0x01;
-	X509_REQ *r = x509_csr_parse(bad, der_len, &err);
+	struct x509_csr *r = x509_csr_parse(bad, der_len, &err);
 	CHECK(r == NULL && err.code == CM_ERR_MALFORMED_CSR && strstr(err.msg, "signature"));
 	/* Garbage, empty, truncated. */
 	CHECK(parse_is("hello, world", 12, CM_ERR_MALFORMED_CSR));
@@ -203,9 +204,9 @@ TEST(x509_ca_csr_build_extensions)
 	CHECK(strncmp(pem, "-----BEGIN CERTIFICATE REQUEST-----\n", 36) == 0);
 	CHECK(strchr(pem, '\r') == NULL);
 	CHECK(strlen(strchr(pem, '\n') + 1) > 65 && strchr(pem, '\n')[65] == '\n');
-	X509_REQ *back = x509_csr_parse((unsigned char *)pem, strlen(pem), &err);
+	struct x509_csr *back = x509_csr_parse((unsigned char *)pem, strlen(pem), &err);
 	CHECK(back != NULL);
-	X509_REQ_free(back);
+	x509_csr_free(back);
 	free(pem);
 	CHECK(X509_REQ_verify(req, key) == 1);
 	CHECK(X509_REQ_get_signature_nid(req) == NID_ecdsa_with_SHA512);

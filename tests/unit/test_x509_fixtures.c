@@ -60,13 +60,23 @@ X509_REQ *fx_ca_csr(EVP_PKEY *key, const char *cn)
 	return req;
 }
 
+struct x509_csr *fx_parsed(const X509_REQ *req)
+{
+	struct cm_err err = {0};
+	struct x509_csr *csr = x509_csr_from_req(req, &err);
+	if (csr == NULL)
+		fprintf(stderr, "fx_parsed: %s\n", err.msg);
+	return csr;
+}
+
 X509 *fx_issue(X509_REQ *csr, const char *arn, EVP_PKEY *signer, X509 *issuer,
 	       const struct x509_passthrough *api, int64_t not_after, struct cm_err *err)
 {
 	unsigned char serial[16];
+	struct x509_csr *parsed = fx_parsed(csr);
 	x509_serial_random(serial);
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(arn),
 	    .signing_key = signer,
 	    .issuer_cert = issuer,
@@ -78,11 +88,15 @@ X509 *fx_issue(X509_REQ *csr, const char *arn, EVP_PKEY *signer, X509 *issuer,
 	    .not_after = not_after,
 	    .api = api,
 	};
-	if (p.tmpl == NULL) {
+	X509 *cert = NULL;
+	if (p.tmpl == NULL)
 		fprintf(stderr, "fx_issue: no template %s\n", arn);
-		return NULL;
-	}
-	return x509_issue(&p, err);
+	else if (parsed == NULL)
+		cm_fail(err, CM_ERR_MALFORMED_CSR, "fx_issue: the CSR does not parse");
+	else
+		cert = x509_issue(&p, err);
+	x509_csr_free(parsed);
+	return cert;
 }
 
 X509 *fx_root(EVP_PKEY *key, const char *cn)
@@ -312,10 +326,11 @@ X509 *fx_leaf(EVP_PKEY *ca_key, X509 *ca, const char *crl_url, const char *ocsp_
 	struct cm_err err = {0};
 	EVP_PKEY *key = fx_key(X509_KEY_EC_P256);
 	X509_REQ *csr = fx_csr(key, "leaf.example", "leaf.example", NULL);
+	struct x509_csr *parsed = fx_parsed(csr);
 	x509_serial_random(serial);
 	hex_encode(serial, sizeof(serial), hex);
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(FX_TMPL("EndEntityCertificate")),
 	    .signing_key = ca_key,
 	    .issuer_cert = ca,
@@ -331,6 +346,7 @@ X509 *fx_leaf(EVP_PKEY *ca_key, X509 *ca, const char *crl_url, const char *ocsp_
 	X509 *cert = x509_issue(&p, &err);
 	if (cert == NULL)
 		fprintf(stderr, "fx_leaf: %s\n", err.msg);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
 	return cert;

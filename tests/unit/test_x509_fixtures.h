@@ -26,7 +26,11 @@ X509_REQ *fx_csr(EVP_PKEY *key, const char *cn, const char *dns, STACK_OF(X509_E
 /* The CA CSR of key (x509_ca_csr_build) with subject CN=cn, O=Certain, C=US. */
 X509_REQ *fx_ca_csr(EVP_PKEY *key, const char *cn);
 
-/* Issues csr with the template of arn (owned certificate; NULL on error, *err set). */
+/* req through x509_csr_from_req (owned); NULL, with a message, when it fails. */
+struct x509_csr *fx_parsed(const X509_REQ *req);
+
+/* Issues csr (parsed with fx_parsed) with the template of arn (owned certificate; NULL on error,
+ * *err set). */
 X509 *fx_issue(X509_REQ *csr, const char *arn, EVP_PKEY *signer, X509 *issuer,
 	       const struct x509_passthrough *api, int64_t not_after, struct cm_err *err);
 

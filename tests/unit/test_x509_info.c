@@ -10,12 +10,13 @@ TEST(x509_info_fields)
 {
 	EVP_PKEY *key = fx_key(X509_KEY_EC_P256);
 	X509_REQ *csr = fx_ca_csr(key, "Info Root");
+	struct x509_csr *parsed = fx_parsed(csr);
 	/* High bit set: DER needs a 00 sign octet that the text forms omit. */
 	unsigned char serial[16] = {0xe8, 0xcb, 0xd2, 0xbe, 0xdb, 0x12, 0x23, 0x29,
 				    0xf9, 0x77, 0x06, 0xbc, 0xfe, 0xc9, 0x90, 0xf8};
 	struct cm_err err = {0};
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(FX_TMPL("RootCACertificate")),
 	    .signing_key = key,
 	    .sig_alg = X509_SIG_SHA256WITHECDSA,
@@ -52,6 +53,7 @@ TEST(x509_info_fields)
 	X509_free(small);
 out:
 	X509_free(cert);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
 }

@@ -60,11 +60,12 @@ TEST(x509_issue_root_ec_sha384)
 {
 	EVP_PKEY *key = fx_key(X509_KEY_EC_P384);
 	X509_REQ *csr = fx_ca_csr(key, "Root EC");
+	struct x509_csr *parsed = fx_parsed(csr);
 	unsigned char serial[16];
 	struct cm_err err = {0};
 	x509_serial_random(serial);
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(FX_TMPL("RootCACertificate_APIPassthrough")),
 	    .signing_key = key,
 	    .sig_alg = X509_SIG_SHA384WITHECDSA,
@@ -85,6 +86,7 @@ TEST(x509_issue_root_ec_sha384)
 		CHECK(X509_self_signed(root, 1) == 1);
 	}
 	X509_free(root);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
 }
@@ -108,10 +110,11 @@ TEST(x509_issue_sig_alg_must_fit_key)
 {
 	EVP_PKEY *key = fx_key(X509_KEY_EC_P256);
 	X509_REQ *csr = fx_ca_csr(key, "Root");
+	struct x509_csr *parsed = fx_parsed(csr);
 	unsigned char serial[16] = {1};
 	struct cm_err err = {0};
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(FX_TMPL("RootCACertificate")),
 	    .signing_key = key,
 	    .sig_alg = X509_SIG_SHA256WITHRSA,
@@ -130,6 +133,7 @@ TEST(x509_issue_sig_alg_must_fit_key)
 	cm_err_clear(&err);
 	CHECK(x509_issue(&p, &err) == NULL && err.code == CM_ERR_INVALID_ARGS);
 	X509_free(cert);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
 }
@@ -208,11 +212,12 @@ TEST(x509_issue_crl_and_ocsp_urls)
 	EVP_PKEY *ca_key = fx_key(X509_KEY_EC_P256), *leaf_key = fx_key(X509_KEY_EC_P256);
 	X509 *root = fx_root(ca_key, "Root");
 	X509_REQ *csr = fx_csr(leaf_key, "leaf", "leaf.example", NULL);
+	struct x509_csr *parsed = fx_parsed(csr);
 	unsigned char serial[16];
 	struct cm_err err = {0};
 	x509_serial_random(serial);
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(PCA_TEMPLATE_DEFAULT_ARN),
 	    .signing_key = ca_key,
 	    .issuer_cert = root,
@@ -246,6 +251,7 @@ TEST(x509_issue_crl_and_ocsp_urls)
 		CRL_DIST_POINTS_free(dps);
 	}
 	X509_free(leaf);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	X509_free(root);
 	EVP_PKEY_free(leaf_key);
@@ -335,10 +341,11 @@ TEST(x509_issue_serial_properties)
 	/* The serial lands in the certificate as given: 16 octets, no sign octet. */
 	EVP_PKEY *key = fx_key(X509_KEY_EC_P256);
 	X509_REQ *csr = fx_ca_csr(key, "Root");
+	struct x509_csr *parsed = fx_parsed(csr);
 	struct cm_err err = {0};
 	x509_serial_random(s);
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(FX_TMPL("RootCACertificate")),
 	    .signing_key = key,
 	    .sig_alg = X509_SIG_SHA256WITHECDSA,
@@ -360,6 +367,7 @@ TEST(x509_issue_serial_properties)
 		x509_cert_info_clear(&info);
 	}
 	X509_free(cert);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(key);
 }
@@ -374,10 +382,11 @@ static void issue_der_matches(int *harness_failures, enum x509_key_alg alg,
 	EVP_PKEY *ca_key = fx_key(alg), *leaf_key = fx_key(alg);
 	X509 *root = fx_root(ca_key, "Root");
 	X509_REQ *csr = fx_csr(leaf_key, "leaf", "leaf.example", NULL);
+	struct x509_csr *parsed = fx_parsed(csr);
 	unsigned char serial[16] = {0x11, 0x22};
 	struct cm_err err = {0};
 	struct x509_issue_params p = {
-	    .csr = csr,
+	    .csr = parsed,
 	    .tmpl = pca_template_find(PCA_TEMPLATE_DEFAULT_ARN),
 	    .signing_key = ca_key,
 	    .issuer_cert = root,
@@ -412,6 +421,7 @@ static void issue_der_matches(int *harness_failures, enum x509_key_alg alg,
 	free(der);
 	free(ref_der);
 	X509_free(root);
+	x509_csr_free(parsed);
 	X509_REQ_free(csr);
 	EVP_PKEY_free(leaf_key);
 	EVP_PKEY_free(ca_key);

@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "test_x509_fixtures.h"
+#include "x509/csr.h"
 #include "x509/leaf.h"
 #include "x509/pem.h"
 
@@ -547,7 +548,7 @@ TEST(x509_leaf_csr_round_trip)
 		struct cm_err err = {0};
 		X509_REQ *req = x509_leaf_csr_build(keys[k], "www.example.com", names, 3, &err);
 		char *pem = req != NULL ? x509_req_to_pem(req) : NULL;
-		X509_REQ *back =
+		struct x509_csr *back =
 		    pem != NULL ? x509_csr_parse((unsigned char *)pem, strlen(pem), &err) : NULL;
 		CHECK(back != NULL);
 		if (back == NULL) {
@@ -556,14 +557,13 @@ TEST(x509_leaf_csr_round_trip)
 			free(pem);
 			continue;
 		}
-		CHECK(X509_REQ_get_signature_nid(back) ==
+		CHECK(X509_REQ_get_signature_nid(req) ==
 		      (k == 0 ? NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256));
-		CHECK(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), keys[k]) == 1);
+		CHECK(EVP_PKEY_eq(x509_csr_pubkey(back), keys[k]) == 1);
 		char cn[80] = "";
-		X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(back), NID_commonName, cn,
-					  sizeof(cn));
+		X509_NAME_get_text_by_NID(x509_csr_subject(back), NID_commonName, cn, sizeof(cn));
 		CHECK_STR_EQ(cn, "www.example.com");
-		STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(back);
+		const STACK_OF(X509_EXTENSION) *exts = x509_csr_extensions(back);
 		int idx = X509v3_get_ext_by_NID(exts, NID_subject_alt_name, -1);
 		GENERAL_NAMES *san =
 		    idx >= 0 ? X509V3_EXT_d2i(sk_X509_EXTENSION_value(exts, idx)) : NULL;
@@ -575,8 +575,7 @@ TEST(x509_leaf_csr_round_trip)
 				     names[i]) == 0);
 		}
 		GENERAL_NAMES_free(san);
-		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-		X509_REQ_free(back);
+		x509_csr_free(back);
 		free(pem);
 		X509_REQ_free(req);
 	}
