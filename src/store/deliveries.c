@@ -107,11 +107,34 @@ static int store_delivery_claim_tx(struct store *st, int64_t now, int64_t lease,
 	return 0;
 }
 
+/* Whether any delivery is due: 1, 0, or -1. A plain read, no lock taken. */
+static int store_delivery_any_due(struct store *st, int64_t now, struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "SELECT 1 FROM event_deliveries "
+					   "WHERE state = 'PENDING' AND next_attempt_at <= ? LIMIT 1",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, stmt, err);
+	store_release(st, stmt);
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
 int store_delivery_claim(struct store *st, int64_t now, int64_t lease, int limit,
 			 struct store_delivery **out, size_t *n, struct cm_err *err)
 {
 	*out = NULL;
 	*n = 0;
+	/* Every committed event wakes the delivery worker, most often with
+	 * nothing to deliver (no target): finding that out must not take the
+	 * write lock, or each API write would queue behind it. */
+	int due = store_delivery_any_due(st, now, err);
+	if (due <= 0)
+		return due;
 	/* BEGIN IMMEDIATE: the select and the leases happen under the write
 	 * lock, so two workers on one SQLite file never claim the same row. */
 	if (store_begin(st, err) < 0)
