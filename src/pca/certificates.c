@@ -58,7 +58,6 @@ int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const cha
 	struct store_ca ca;
 	struct store_cert rec = {0};
 	char serial[48];
-	X509 *cert = NULL;
 	int rc = -1;
 	if (pca_ca_load_shared(ctx, ca_arn, "CertificateAuthorityArn", PCA_ACTION_GET_CERT, NULL,
 			       &ca, err) < 0)
@@ -76,10 +75,10 @@ int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const cha
 		cm_fail(err, CM_ERR_REQUEST_IN_PROGRESS, "The certificate is still being issued");
 		goto out;
 	}
-	cert = x509_cert_from_der(rec.der, rec.der_len, err);
-	if (cert == NULL || pca_cert_chain(ctx, &ca, &rec, chain_pem, err) < 0)
+	if (pca_cert_chain(ctx, &ca, &rec, chain_pem, err) < 0)
 		goto out;
-	*cert_pem = x509_cert_to_pem(cert);
+	/* Our own DER, checked when signed: encoded as PEM, not decoded again. */
+	*cert_pem = x509_der_to_pem("CERTIFICATE", rec.der, rec.der_len);
 	if (*cert_pem == NULL) {
 		free(*chain_pem);
 		*chain_pem = NULL;
@@ -88,7 +87,6 @@ int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const cha
 	}
 	rc = 0;
 out:
-	X509_free(cert);
 	store_cert_clear(&rec);
 	store_ca_clear(&ca);
 	return rc;

@@ -154,6 +154,16 @@ char *x509_cert_to_pem(const X509 *cert)
 	return out;
 }
 
+char *x509_der_to_pem(const char *label, const unsigned char *der, size_t len)
+{
+	BIO *bio = len <= INT32_MAX ? BIO_new(BIO_s_mem()) : NULL;
+	char *out = NULL;
+	if (bio != NULL && PEM_write_bio(bio, label, "", der, (long)len) > 0)
+		out = x509_bio_to_string(bio);
+	BIO_free(bio);
+	return out;
+}
+
 char *x509_req_to_pem(const X509_REQ *req)
 {
 	BIO *bio = BIO_new(BIO_s_mem());

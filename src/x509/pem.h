@@ -21,6 +21,10 @@ STACK_OF(X509) * x509_chain_parse(const unsigned char *data, size_t len, struct 
 
 /* PEM text (owned); NULL only when out of memory. */
 char *x509_cert_to_pem(const X509 *cert);
+/* PEM of DER already encoded ("CERTIFICATE" for a certificate), without
+ * decoding it: the same text x509_cert_to_pem writes for that certificate.
+ * For DER this process made; decoding it would only cost time. */
+char *x509_der_to_pem(const char *label, const unsigned char *der, size_t len);
 char *x509_req_to_pem(const X509_REQ *req);
 /* The certificates one after another, in stack order. */
 char *x509_chain_to_pem(const STACK_OF(X509) * chain);

@@ -125,3 +125,24 @@ TEST(x509_pem_chain)
 	EVP_PKEY_free(sk);
 	EVP_PKEY_free(rk);
 }
+
+/* PEM straight from DER is the text x509_cert_to_pem writes for the same
+ * certificate, so GetCertificate need not decode what it stored. */
+TEST(x509_der_to_pem_same_text)
+{
+	EVP_PKEY *key = fx_key(X509_KEY_RSA_2048);
+	X509 *root = key != NULL ? fx_root(key, "der to pem") : NULL;
+	unsigned char *der = NULL;
+	int len = root != NULL ? i2d_X509(root, &der) : -1;
+	CHECK(len > 0);
+	if (len > 0) {
+		char *want = x509_cert_to_pem(root);
+		char *got = x509_der_to_pem("CERTIFICATE", der, (size_t)len);
+		CHECK(want != NULL && got != NULL && strcmp(want, got) == 0);
+		free(want);
+		free(got);
+	}
+	OPENSSL_free(der);
+	X509_free(root);
+	EVP_PKEY_free(key);
+}
