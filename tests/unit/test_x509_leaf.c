@@ -543,11 +543,21 @@ TEST(x509_leaf_import_chain_checks)
 TEST(x509_leaf_csr_round_trip)
 {
 	static const char *const names[] = {"www.example.com", "example.com", "*.api.example.com"};
-	EVP_PKEY *keys[2] = {fx_key(X509_KEY_RSA_2048), fx_key(X509_KEY_EC_P256)};
-	for (int k = 0; k < 2; k++) {
+	EVP_PKEY *keys[3] = {fx_key(X509_KEY_RSA_2048), fx_key(X509_KEY_EC_P256),
+			     fx_key(X509_KEY_EC_P384)};
+	for (int k = 0; k < 3; k++) {
 		struct cm_err err = {0};
 		X509_REQ *req = x509_leaf_csr_build(keys[k], "www.example.com", names, 3, &err);
 		char *pem = req != NULL ? x509_req_to_pem(req) : NULL;
+		/* OpenSSL's own reader agrees on the key set from its numbers. */
+		unsigned char *der = NULL;
+		int der_len = req != NULL ? i2d_X509_REQ(req, &der) : -1;
+		const unsigned char *p = der;
+		X509_REQ *ossl = der_len > 0 ? d2i_X509_REQ(NULL, &p, der_len) : NULL;
+		CHECK(ossl != NULL && EVP_PKEY_eq(X509_REQ_get0_pubkey(ossl), keys[k]) == 1 &&
+		      X509_REQ_verify(ossl, keys[k]) == 1);
+		X509_REQ_free(ossl);
+		OPENSSL_free(der);
 		struct x509_csr *back =
 		    pem != NULL ? x509_csr_parse((unsigned char *)pem, strlen(pem), &err) : NULL;
 		CHECK(back != NULL);
@@ -559,6 +569,7 @@ TEST(x509_leaf_csr_round_trip)
 		}
 		CHECK(X509_REQ_get_signature_nid(req) ==
 		      (k == 0 ? NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256));
+		CHECK(EVP_PKEY_get_bits(x509_csr_pubkey(back)) == (k == 0 ? 2048 : k == 1 ? 256 : 384));
 		CHECK(EVP_PKEY_eq(x509_csr_pubkey(back), keys[k]) == 1);
 		char cn[80] = "";
 		X509_NAME_get_text_by_NID(x509_csr_subject(back), NID_commonName, cn, sizeof(cn));
@@ -584,6 +595,6 @@ TEST(x509_leaf_csr_round_trip)
 	X509_REQ *req = x509_leaf_csr_build(keys[1], "only.example.com", NULL, 0, &err);
 	CHECK(req != NULL && X509_REQ_verify(req, keys[1]) == 1);
 	X509_REQ_free(req);
-	EVP_PKEY_free(keys[0]);
-	EVP_PKEY_free(keys[1]);
+	for (int k = 0; k < 3; k++)
+		EVP_PKEY_free(keys[k]);
 }
