@@ -1,6 +1,7 @@
 /* The compact JSON writer: one growing buffer, no per-container bookkeeping.
  * Responses are trees built by the handlers, so a depth limit is enough to
- * stop a (never built) loop. */
+ * stop a (never built) loop. A value that cannot be written sets the
+ * buffer's failed flag, so the result is NULL, as for a failed append. */
 #include "aws/json_out.h"
 
 #include <stdbool.h>
@@ -8,33 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strbuf.h"
+
 #define JSON_OUT_MAX_DEPTH 64
-
-struct json_out {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
-static void out_bytes(struct json_out *o, const char *s, size_t n)
-{
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap != 0 ? o->cap : 1024;
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		char *grown = realloc(o->buf, cap);
-		if (grown == NULL) {
-			o->failed = true;
-			return;
-		}
-		o->buf = grown;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
 
 /* Length of the well-formed UTF-8 sequence at s (lead byte >= 0x80), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t left)
@@ -58,12 +35,12 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 /* A JSON string with jansson's escapes: the two mandatory ones, the short
  * forms of \b \f \n \r \t, \u00XX (upper-case hex) for other controls; '/'
  * and non-ASCII as they are. */
-static void out_string(struct json_out *o, const char *s, size_t n)
+static void out_string(struct strbuf *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;
-	out_bytes(o, "\"", 1);
+	strbuf_put(o, "\"", 1);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
 		size_t step = c < 0x80 ? 1 : utf8_seq(p + i, n - i);
@@ -75,7 +52,7 @@ static void out_string(struct json_out *o, const char *s, size_t n)
 			i += step;
 			continue;
 		}
-		out_bytes(o, s + run, i - run);
+		strbuf_put(o, s + run, i - run);
 		const char *short_form = c == '"'    ? "\\\""
 					 : c == '\\' ? "\\\\"
 					 : c == '\b' ? "\\b"
@@ -85,18 +62,18 @@ static void out_string(struct json_out *o, const char *s, size_t n)
 					 : c == '\t' ? "\\t"
 						     : NULL;
 		if (short_form != NULL) {
-			out_bytes(o, short_form, 2);
+			strbuf_put(o, short_form, 2);
 		} else {
 			const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0x0F]};
-			out_bytes(o, u, sizeof(u));
+			strbuf_put(o, u, sizeof(u));
 		}
 		run = ++i;
 	}
-	out_bytes(o, s + run, n - run);
-	out_bytes(o, "\"", 1);
+	strbuf_put(o, s + run, n - run);
+	strbuf_put(o, "\"", 1);
 }
 
-static void out_integer(struct json_out *o, json_int_t v)
+static void out_integer(struct strbuf *o, json_int_t v)
 {
 	char digits[24];
 	int i = (int)sizeof(digits);
@@ -107,12 +84,12 @@ static void out_integer(struct json_out *o, json_int_t v)
 	} while (u != 0);
 	if (v < 0)
 		digits[--i] = '-';
-	out_bytes(o, digits + i, sizeof(digits) - (size_t)i);
+	strbuf_put(o, digits + i, sizeof(digits) - (size_t)i);
 }
 
 /* jansson's jsonp_dtostr: %.17g, ".0" when it would read back as an integer,
  * no '+' or leading zeros in the exponent. */
-static void out_real(struct json_out *o, double v)
+static void out_real(struct strbuf *o, double v)
 {
 	char b[40];
 	int n = snprintf(b, sizeof(b) - 3, "%.17g", v);
@@ -133,40 +110,40 @@ static void out_real(struct json_out *o, double v)
 		memmove(start, end, strlen(end) + 1);
 		n = (int)strlen(b);
 	}
-	out_bytes(o, b, (size_t)n);
+	strbuf_put(o, b, (size_t)n);
 }
 
-static void out_value(struct json_out *o, const json_t *v, int depth);
+static void out_value(struct strbuf *o, const json_t *v, int depth);
 
-static void out_object(struct json_out *o, const json_t *v, int depth)
+static void out_object(struct strbuf *o, const json_t *v, int depth)
 {
 	bool first = true;
-	out_bytes(o, "{", 1);
+	strbuf_put(o, "{", 1);
 	/* Cast: jansson's iterator takes a non-const object but does not change it. */
 	for (void *it = json_object_iter((json_t *)v); it != NULL && !o->failed;
 	     it = json_object_iter_next((json_t *)v, it)) {
 		if (!first)
-			out_bytes(o, ",", 1);
+			strbuf_put(o, ",", 1);
 		first = false;
 		out_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
-		out_bytes(o, ":", 1);
+		strbuf_put(o, ":", 1);
 		out_value(o, json_object_iter_value(it), depth + 1);
 	}
-	out_bytes(o, "}", 1);
+	strbuf_put(o, "}", 1);
 }
 
-static void out_array(struct json_out *o, const json_t *v, int depth)
+static void out_array(struct strbuf *o, const json_t *v, int depth)
 {
-	out_bytes(o, "[", 1);
+	strbuf_put(o, "[", 1);
 	for (size_t i = 0; i < json_array_size(v) && !o->failed; i++) {
 		if (i > 0)
-			out_bytes(o, ",", 1);
+			strbuf_put(o, ",", 1);
 		out_value(o, json_array_get(v, i), depth + 1);
 	}
-	out_bytes(o, "]", 1);
+	strbuf_put(o, "]", 1);
 }
 
-static void out_value(struct json_out *o, const json_t *v, int depth)
+static void out_value(struct strbuf *o, const json_t *v, int depth)
 {
 	if (v == NULL || depth > JSON_OUT_MAX_DEPTH) {
 		o->failed = true;
@@ -178,23 +155,15 @@ static void out_value(struct json_out *o, const json_t *v, int depth)
 	case JSON_STRING: out_string(o, json_string_value(v), json_string_length(v)); break;
 	case JSON_INTEGER: out_integer(o, json_integer_value(v)); break;
 	case JSON_REAL: out_real(o, json_real_value(v)); break;
-	case JSON_TRUE: out_bytes(o, "true", 4); break;
-	case JSON_FALSE: out_bytes(o, "false", 5); break;
-	case JSON_NULL: out_bytes(o, "null", 4); break;
+	case JSON_TRUE: strbuf_put(o, "true", 4); break;
+	case JSON_FALSE: strbuf_put(o, "false", 5); break;
+	case JSON_NULL: strbuf_put(o, "null", 4); break;
 	}
 }
 
 char *aws_json_compact(const json_t *v, size_t *len)
 {
-	struct json_out o = {0};
+	struct strbuf o = {0};
 	out_value(&o, v, 0);
-	out_bytes(&o, "", 0);
-	if (o.failed || o.buf == NULL) {
-		free(o.buf);
-		return NULL;
-	}
-	o.buf[o.len] = '\0';
-	if (len != NULL)
-		*len = o.len;
-	return o.buf;
+	return strbuf_take(&o, len);
 }

@@ -9,54 +9,11 @@
 
 #include "aws/sigv4.h"
 #include "util/hex.h"
+#include "util/strbuf.h"
 
 /* Past this the request is not one any AWS client makes; refuse, do not grow. */
 #define CANON_MAX	 (1u << 20)
 #define CANON_MAX_PARAMS 1024
-
-/* A growing string with a hard cap; after a failure every append is a no-op. */
-struct canon_buf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void canon_put(struct canon_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = cap <= CANON_MAX ? realloc(b->p, cap) : NULL;
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void canon_puts(struct canon_buf *b, const char *s)
-{
-	canon_put(b, s, strlen(s));
-}
-
-/* The owned string, or NULL (and nothing leaked) when any append failed. */
-static char *canon_take(struct canon_buf *b)
-{
-	if (b->failed || b->p == NULL) {
-		free(b->p);
-		b->p = NULL;
-		return b->failed ? NULL : strdup("");
-	}
-	return b->p;
-}
 
 static bool canon_unreserved(unsigned char c)
 {
@@ -66,23 +23,23 @@ static bool canon_unreserved(unsigned char c)
 
 /* RFC 3986 encoding as SigV4 wants it: unreserved bytes as they are, every
  * other byte %XX with uppercase hex. */
-static void canon_encode(struct canon_buf *b, const char *s, size_t n)
+static void canon_encode(struct strbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (canon_unreserved(c)) {
-			canon_put(b, (const char *)&c, 1);
+			strbuf_put(b, (const char *)&c, 1);
 		} else {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			canon_put(b, e, 3);
+			strbuf_put(b, e, 3);
 		}
 	}
 }
 
 char *sigv4_canonical_uri(const char *path)
 {
-	struct canon_buf b = {0};
+	struct strbuf b = {.max = CANON_MAX};
 	size_t n = path != NULL ? strlen(path) : 0;
 	/* Offsets and lengths of the kept segments: a stack, so ".." pops. */
 	size_t *seg_off = calloc(n / 2 + 1, sizeof(size_t));
@@ -107,18 +64,18 @@ char *sigv4_canonical_uri(const char *path)
 		}
 		i = j + 1;
 	}
-	canon_put(&b, "/", 1);
+	strbuf_put(&b, "/", 1);
 	for (size_t k = 0; k < nseg; k++) {
 		if (k > 0)
-			canon_put(&b, "/", 1);
+			strbuf_put(&b, "/", 1);
 		canon_encode(&b, path + seg_off[k], seg_len[k]);
 	}
 	/* botocore keeps a trailing slash only when a segment is left before it. */
 	if (nseg > 0 && path[n - 1] == '/')
-		canon_put(&b, "/", 1);
+		strbuf_put(&b, "/", 1);
 	free(seg_off);
 	free(seg_len);
-	return canon_take(&b);
+	return strbuf_take(&b, NULL);
 }
 
 /* Percent-decodes s[0..n) then encodes it canonically; a '%' not followed by
@@ -126,7 +83,7 @@ char *sigv4_canonical_uri(const char *path)
  * space as %20, never '+'. */
 static char *canon_reencode(const char *s, size_t n)
 {
-	struct canon_buf b = {0};
+	struct strbuf b = {.max = CANON_MAX};
 	char *raw = malloc(n + 1);
 	size_t r = 0;
 	if (raw == NULL)
@@ -143,7 +100,7 @@ static char *canon_reencode(const char *s, size_t n)
 	}
 	canon_encode(&b, raw, r);
 	free(raw);
-	return canon_take(&b);
+	return strbuf_take(&b, NULL);
 }
 
 struct canon_param {
@@ -159,7 +116,7 @@ static int canon_param_cmp(const void *a, const void *b)
 
 char *sigv4_canonical_query(const char *query)
 {
-	struct canon_buf b = {0};
+	struct strbuf b = {.max = CANON_MAX};
 	struct canon_param *params = NULL;
 	size_t np = 0;
 	char *out = NULL;
@@ -189,12 +146,12 @@ char *sigv4_canonical_query(const char *query)
 	qsort(params, np, sizeof(*params), canon_param_cmp);
 	for (size_t i = 0; i < np; i++) {
 		if (i > 0)
-			canon_put(&b, "&", 1);
-		canon_puts(&b, params[i].name);
-		canon_put(&b, "=", 1);
-		canon_puts(&b, params[i].value);
+			strbuf_put(&b, "&", 1);
+		strbuf_puts(&b, params[i].name);
+		strbuf_put(&b, "=", 1);
+		strbuf_puts(&b, params[i].value);
 	}
-	out = canon_take(&b);
+	out = strbuf_take(&b, NULL);
 out:
 	for (size_t i = 0; i < np; i++) {
 		free(params[i].name);
@@ -208,7 +165,7 @@ out:
 
 /* Appends one header value trimmed, with runs of spaces and tabs collapsed to
  * one space (AWS: "Trimall"). */
-static void canon_trimall(struct canon_buf *b, const char *v)
+static void canon_trimall(struct strbuf *b, const char *v)
 {
 	bool pending_space = false, any = false;
 	for (; *v != '\0'; v++) {
@@ -217,8 +174,8 @@ static void canon_trimall(struct canon_buf *b, const char *v)
 			continue;
 		}
 		if (pending_space)
-			canon_put(b, " ", 1);
-		canon_put(b, v, 1);
+			strbuf_put(b, " ", 1);
+		strbuf_put(b, v, 1);
 		pending_space = false;
 		any = true;
 	}
@@ -226,44 +183,44 @@ static void canon_trimall(struct canon_buf *b, const char *v)
 
 /* "name:v1,v2\n" for one signed header name: every received header of that
  * name (case-insensitive), in the order received, joined by ','. */
-static void canon_header(struct canon_buf *b, const struct sigv4_request *req, const char *name,
+static void canon_header(struct strbuf *b, const struct sigv4_request *req, const char *name,
 			 size_t nlen)
 {
 	bool first = true;
 	for (size_t i = 0; i < nlen; i++) {
 		char c = name[i];
 		c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-		canon_put(b, &c, 1);
+		strbuf_put(b, &c, 1);
 	}
-	canon_put(b, ":", 1);
+	strbuf_put(b, ":", 1);
 	for (size_t i = 0; i < req->n_headers; i++) {
 		const char *h = req->headers[i].name;
 		if (h == NULL || strlen(h) != nlen || strncasecmp(h, name, nlen) != 0)
 			continue;
 		if (!first)
-			canon_put(b, ",", 1);
+			strbuf_put(b, ",", 1);
 		canon_trimall(b, req->headers[i].value != NULL ? req->headers[i].value : "");
 		first = false;
 	}
-	canon_put(b, "\n", 1);
+	strbuf_put(b, "\n", 1);
 }
 
 char *sigv4_canonical_request(const struct sigv4_request *req, const char *signed_headers,
 			      const char *payload_hash)
 {
-	struct canon_buf b = {0};
+	struct strbuf b = {.max = CANON_MAX};
 	char *uri = sigv4_canonical_uri(req->path);
 	char *query = sigv4_canonical_query(req->query);
 	if (uri == NULL || query == NULL) {
 		b.failed = true;
 		goto out;
 	}
-	canon_puts(&b, req->method != NULL ? req->method : "");
-	canon_put(&b, "\n", 1);
-	canon_puts(&b, uri);
-	canon_put(&b, "\n", 1);
-	canon_puts(&b, query);
-	canon_put(&b, "\n", 1);
+	strbuf_puts(&b, req->method != NULL ? req->method : "");
+	strbuf_put(&b, "\n", 1);
+	strbuf_puts(&b, uri);
+	strbuf_put(&b, "\n", 1);
+	strbuf_puts(&b, query);
+	strbuf_put(&b, "\n", 1);
 	for (const char *p = signed_headers; *p != '\0';) {
 		size_t len = strcspn(p, ";");
 		if (len > 0)
@@ -272,12 +229,12 @@ char *sigv4_canonical_request(const struct sigv4_request *req, const char *signe
 		if (*p == ';')
 			p++;
 	}
-	canon_put(&b, "\n", 1);
-	canon_puts(&b, signed_headers);
-	canon_put(&b, "\n", 1);
-	canon_puts(&b, payload_hash);
+	strbuf_put(&b, "\n", 1);
+	strbuf_puts(&b, signed_headers);
+	strbuf_put(&b, "\n", 1);
+	strbuf_puts(&b, payload_hash);
 out:
 	free(uri);
 	free(query);
-	return canon_take(&b);
+	return strbuf_take(&b, NULL);
 }
