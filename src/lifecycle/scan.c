@@ -3,13 +3,16 @@
  * can happen to it (a warning, its expiry, its renewal window), and a pass
  * reads only the rows whose moment has come, through the index
  * (status, scan_due_at, id). Each row is then handled and given its next
- * moment, in one transaction with the events it caused.
+ * moment together with the events it caused, as one step (a savepoint) of
+ * the pass's write transaction, which commits every SCAN_TX_STEPS rows: the
+ * pass at UTC midnight has every certificate in its last 60 days due (about
+ * 75,000 of a million), and a sync per row cost tens of seconds there.
  *
  * Two schedulers on one store never act on one certificate twice: every
  * change is written with store_acm_cert_update, which succeeds only if the
  * row is still at the revision this pass read; the loser gets
- * CM_ERR_CONFLICT, rolls back (its events with it) and leaves the row to the
- * winner. A renewal, which signs before it writes, first claims the row the
+ * CM_ERR_CONFLICT, undoes its step (its events with it) and leaves the row
+ * to the winner. A renewal, which signs before it writes, first claims the row the
  * same way (acm_renew_now: PENDING_AUTO_RENEWAL plus a lease in scan_due_at),
  * so nothing is signed twice either; a renewer that dies leaves the row due
  * again when the lease ends. */
@@ -185,7 +188,7 @@ static int scan_expire(const struct acm_ctx *ctx, struct scan_tx *tx, struct sto
 	return 0;
 }
 
-/* The events of a live certificate and its next moment, in one transaction:
+/* The events of a live certificate and its next moment, in one step:
  * Renewal Action Required after a failed renewal (at its marks), and the
  * day's Approaching Expiration inside the account's window. */
 static int scan_live_tx(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
