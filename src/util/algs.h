@@ -11,6 +11,8 @@
 /* Fetched on first use and kept for the life of the process (like the
  * provider they come from); NULL only if the default provider lacks them. */
 const EVP_MD *algs_sha256(void);
+/* The digest of nid among SHA-1, SHA-2 and SHA-3; NULL for any other. */
+const EVP_MD *algs_md(int nid);
 const EVP_MD *algs_sha1(void);
 
 /* HMAC-SHA256 of data under key into out; 0, or -1 on failure. Starts from

@@ -7,46 +7,10 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <pthread.h>
 #include <stdbool.h>
 
+#include "util/algs.h"
 #include "x509/csr_internal.h"
-
-/* The digests a CSR signature may use, fetched once. */
-static const struct {
-	int nid;
-	const char *name;
-} csr_md_names[] = {
-    {NID_sha1, "SHA1"},
-    {NID_sha224, "SHA224"},
-    {NID_sha256, "SHA256"},
-    {NID_sha384, "SHA384"},
-    {NID_sha512, "SHA512"},
-    {NID_sha512_224, "SHA512-224"},
-    {NID_sha512_256, "SHA512-256"},
-    {NID_sha3_224, "SHA3-224"},
-    {NID_sha3_256, "SHA3-256"},
-    {NID_sha3_384, "SHA3-384"},
-    {NID_sha3_512, "SHA3-512"},
-};
-#define CSR_N_MD (sizeof(csr_md_names) / sizeof(csr_md_names[0]))
-
-static pthread_once_t csr_sig_once = PTHREAD_ONCE_INIT;
-static EVP_MD *csr_mds[CSR_N_MD]; /* read-only after the once */
-
-static void csr_sig_init(void)
-{
-	for (size_t i = 0; i < CSR_N_MD; i++)
-		csr_mds[i] = EVP_MD_fetch(NULL, csr_md_names[i].name, NULL);
-}
-
-static const EVP_MD *csr_md(int nid)
-{
-	for (size_t i = 0; i < CSR_N_MD; i++)
-		if (csr_md_names[i].nid == nid)
-			return csr_mds[i];
-	return NULL;
-}
 
 /* How to verify: the digest, and for RSASSA-PSS its parameters. */
 struct csr_sig_how {
@@ -65,7 +29,7 @@ static const EVP_MD *csr_pss_hash(const X509_ALGOR *alg)
 	X509_ALGOR_get0(&obj, &ptype, NULL, alg);
 	if (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL)
 		return NULL;
-	return csr_md(OBJ_obj2nid(obj));
+	return algs_md(OBJ_obj2nid(obj));
 }
 
 /* RSASSA-PSS-params (RFC 4055 §3.1), each field absent meaning its default:
@@ -79,7 +43,7 @@ static bool csr_sig_pss(const struct csr_der *params, struct csr_sig_how *how)
 	X509_ALGOR *mgf1_hash = NULL;
 	bool ok = pss != NULL && (size_t)(p - params->p) == params->len;
 	how->pss = true;
-	how->md = how->mgf1_md = csr_md(NID_sha1);
+	how->md = how->mgf1_md = algs_md(NID_sha1);
 	how->saltlen = 20;
 	if (ok && pss->hashAlgorithm != NULL)
 		ok = (how->md = csr_pss_hash(pss->hashAlgorithm)) != NULL;
@@ -123,7 +87,7 @@ static bool csr_sig_alg(const EVP_PKEY *key, const struct csr_der *alg, struct c
 	if (nid == NID_undef || !OBJ_find_sigid_algs(nid, &md_nid, &pkey_nid))
 		return false;
 	how->pss = false;
-	how->md = csr_md(md_nid);
+	how->md = algs_md(md_nid);
 	if (how->md == NULL)
 		return false;
 	if (pkey_nid == NID_rsaEncryption)
@@ -139,7 +103,6 @@ int csr_sig_verify(EVP_PKEY *key, const struct csr_der *alg, const struct csr_de
 	struct csr_der value;
 	EVP_MD_CTX *ctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
-	pthread_once(&csr_sig_once, csr_sig_init);
 	if (!csr_sig_alg(key, alg, &how) || !csr_der_bits(sig, &value) ||
 	    (ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(ctx, &pctx, how.md, NULL, key) != 1)
