@@ -192,8 +192,8 @@ static int scan_expire(const struct acm_ctx *ctx, struct scan_tx *tx, struct sto
  * Renewal Action Required after a failed renewal (at its marks), and the
  * day's Approaching Expiration inside the account's window. */
 static int scan_live_tx(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
-			int days, const char *failed_reason, struct lifecycle_scan_stats *stats,
-			struct cm_err *err)
+			int days, bool renewal_tried, const char *failed_reason,
+			struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	int64_t left = lifecycle_days_to_expiry(c, ctx->now), today = ctx->now / DAY;
 	int mark = failed_reason != NULL
@@ -208,7 +208,10 @@ static int scan_live_tx(const struct acm_ctx *ctx, struct scan_tx *tx, struct st
 	c->scan_due_at = scan_next_due(c, days, ctx->now, failed_reason != NULL);
 	if (scan_tx_step(tx, err) < 0)
 		return -1;
-	bool ok = store_acm_cert_update(ctx->store, c, err) == 0 &&
+	/* A renewal attempt changed more of the record than the scan's columns. */
+	int stored = renewal_tried ? store_acm_cert_update(ctx->store, c, err)
+				   : store_acm_cert_update_scan(ctx->store, c, err);
+	bool ok = stored == 0 &&
 		  (mark == 0 || lifecycle_event_emit(LIFECYCLE_EVENT_RENEWAL_ACTION_REQUIRED, ctx,
 						     c, failed_reason, err) == 0) &&
 		  (!warn || lifecycle_event_emit(LIFECYCLE_EVENT_APPROACHING_EXPIRATION, ctx, c,
@@ -225,7 +228,8 @@ static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store
 {
 	const char *reason = NULL;
 	char last[48];
-	if (scan_renewal_due(c, ctx->now)) {
+	bool tried = scan_renewal_due(c, ctx->now);
+	if (tried) {
 		if (scan_tx_commit(tx, err) < 0)
 			return -1;
 		int rc = acm_renew_now(ctx, c, &reason, err);
@@ -245,7 +249,7 @@ static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store
 			stats->renewal_failed++;
 		}
 	}
-	return scan_live_tx(ctx, tx, c, days, reason, stats, err);
+	return scan_live_tx(ctx, tx, c, days, tried, reason, stats, err);
 }
 
 /* One due certificate, re-read: it may have changed since the list. */

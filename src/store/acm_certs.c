@@ -238,6 +238,30 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 	return 0;
 }
 
+int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
+			       struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "UPDATE acm_certificates SET scan_due_at = ?, "
+					   "expiry_warned_day = ?, action_required_days = ?, "
+					   "revision = revision + 1"
+					   " WHERE id = ? AND account_id = ? AND revision = ?",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, c->scan_due_at);
+	sqlite3_bind_int64(stmt, 2, c->expiry_warned_day);
+	sqlite3_bind_int(stmt, 3, c->action_required_days);
+	store_bind_text(stmt, 4, c->id);
+	store_bind_text(stmt, 5, c->account_id);
+	sqlite3_bind_int64(stmt, 6, c->revision);
+	if (store_exec_stmt(st, stmt, err) < 0)
+		return -1;
+	if (sqlite3_changes(store_db(st, err)) != 1)
+		return store_acm_update_missed(st, c, err);
+	return 0;
+}
+
 int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
 				 struct cm_err *err)
 {

@@ -250,6 +250,12 @@ int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
  * still at c->revision (as read): CM_ERR_CONFLICT when another update came
  * first, CM_ERR_NOT_FOUND when the row is gone (deleted meanwhile). */
 int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err);
+/* The same, for the lifecycle scan's daily step: writes only scan_due_at,
+ * expiry_warned_day and action_required_days. SQLite rewrites every index
+ * whose columns an UPDATE names, so the whole-row update moved three index
+ * entries per certificate that a warning never changes. */
+int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
+			       struct cm_err *err);
 /* Sets only the exported flag, so an export never writes back stale material. */
 int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
 				 struct cm_err *err);

@@ -176,6 +176,43 @@ TEST(store_acm_round_trip_and_update)
 	scratch_done(st, dir);
 }
 
+/* The scan's update writes its three columns and the revision, nothing
+ * else, under the same revision check as the whole-row update. */
+TEST(store_acm_update_scan_columns)
+{
+	char dir[64];
+	struct store *st = scratch_store(dir);
+	struct cm_err err = {0};
+	struct store_acm_cert c, got;
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	fill_acm_full(&c, "scan");
+	CHECK(store_acm_cert_insert(st, &c, &err) == 0);
+	struct store_acm_cert u = c;
+	u.revision = 1; /* as inserted */
+	u.scan_due_at = 86400 * 3;
+	u.expiry_warned_day = 2;
+	u.action_required_days = 15;
+	strcpy(u.serial, "changed in memory only");
+	u.not_after = 1;
+	CHECK(store_acm_cert_update_scan(st, &u, &err) == 0);
+	CHECK(store_acm_cert_update_scan(st, &u, &err) < 0 && err.code == CM_ERR_CONFLICT);
+	CHECK(store_acm_cert_get(st, ACCT, "scan", &got, &err) == 0);
+	CHECK(got.revision == 2 && got.scan_due_at == 86400 * 3);
+	CHECK(got.expiry_warned_day == 2 && got.action_required_days == 15);
+	/* Everything else is as inserted. */
+	c.scan_due_at = got.scan_due_at;
+	c.expiry_warned_day = got.expiry_warned_day;
+	c.action_required_days = got.action_required_days;
+	check_same(harness_failures, &c, &got, true);
+	store_acm_cert_clear(&got);
+	u.revision = 2;
+	snprintf(u.account_id, sizeof(u.account_id), "%s", OTHER);
+	CHECK(store_acm_cert_update_scan(st, &u, &err) < 0 && err.code == CM_ERR_NOT_FOUND);
+	scratch_done(st, dir);
+}
+
 TEST(store_acm_effective_status)
 {
 	struct store_acm_cert c;
