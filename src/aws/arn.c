@@ -4,8 +4,10 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/jv.h"
 
@@ -185,20 +187,39 @@ static int arn_random(unsigned char *out, size_t n)
 	return 0;
 }
 
-void arn_uuid4(char out[37])
+/* The 8-4-4-4-12 text of 16 bytes, after setting the version and variant. */
+static void arn_uuid_format(unsigned char b[16], unsigned version, char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	if (arn_random(b, sizeof(b)) < 0)
-		memset(b, 0, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+	b[6] = (unsigned char)((b[6] & 0x0F) | (version << 4));
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
 	char *o = out;
-	for (size_t i = 0; i < sizeof(b); i++) {
+	for (size_t i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			*o++ = '-';
 		*o++ = hex[b[i] >> 4];
 		*o++ = hex[b[i] & 0x0F];
 	}
 	*o = '\0';
+}
+
+void arn_uuid4(char out[37])
+{
+	unsigned char b[16];
+	if (arn_random(b, sizeof(b)) < 0)
+		memset(b, 0, sizeof(b));
+	arn_uuid_format(b, 4, out);
+}
+
+void arn_uuid7(char out[37])
+{
+	unsigned char b[16];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	if (arn_random(b + 6, 10) < 0)
+		memset(b + 6, 0, 10);
+	for (int i = 5; i >= 0; i--, ms >>= 8)
+		b[i] = (unsigned char)(ms & 0xFF);
+	arn_uuid_format(b, 7, out);
 }

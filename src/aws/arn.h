@@ -47,5 +47,10 @@ void arn_format_pca_certificate(char *buf, size_t size, const char *ca_arn, cons
 
 /* A fresh random lowercase uuid4 (37 bytes with NUL). */
 void arn_uuid4(char out[37]);
+/* A lowercase uuid7 (RFC 9562): the Unix time in milliseconds, then 74
+ * random bits. For rows written in bulk and keyed by their id (events):
+ * ids that rise with time append to the key's index instead of landing on a
+ * random page of it each. */
+void arn_uuid7(char out[37]);
 
 #endif

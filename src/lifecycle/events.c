@@ -4,8 +4,9 @@
  * JSON types (booleans, an integer DaysToExpiry, "YYYY-MM-DDTHH:MM:SSZ"
  * dates) are the contract. */
 #include "lifecycle/events.h"
-#include "lifecycle/delivery.h"
+#include "aws/json_out.h"
 #include "deploy/deploy.h"
+#include "lifecycle/delivery.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -163,7 +164,7 @@ char *lifecycle_event_json(enum lifecycle_event_type type, const struct acm_ctx 
 			       "region", ctx->region, "resources", arn, "detail", detail);
 	if (ev == NULL)
 		return NULL;
-	char *s = json_dumps(ev, JSON_COMPACT);
+	char *s = aws_json_compact(ev, NULL);
 	json_decref(ev);
 	return s;
 }
@@ -172,7 +173,7 @@ int lifecycle_event_emit(enum lifecycle_event_type type, const struct acm_ctx *c
 			 const struct store_acm_cert *c, const char *arg, struct cm_err *err)
 {
 	struct store_event e = {0};
-	arn_uuid4(e.id);
+	arn_uuid7(e.id);
 	snprintf(e.account_id, sizeof(e.account_id), "%s", ctx->account);
 	snprintf(e.detail_type, sizeof(e.detail_type), "%s", lifecycle_event_detail_type(type));
 	acm_arn(ctx, c->id, e.resource, sizeof(e.resource));
@@ -194,7 +195,7 @@ int lifecycle_deploy_failed_emit(const struct acm_ctx *ctx, const char *target_a
 				 struct cm_err *err)
 {
 	struct store_event e = {0};
-	arn_uuid4(e.id);
+	arn_uuid7(e.id);
 	snprintf(e.account_id, sizeof(e.account_id), "%s", ctx->account);
 	snprintf(e.detail_type, sizeof(e.detail_type), "%s",
 		 lifecycle_event_detail_type(LIFECYCLE_EVENT_DEPLOYMENT_FAILED));
@@ -206,7 +207,7 @@ int lifecycle_deploy_failed_emit(const struct acm_ctx *ctx, const char *target_a
 	    ctx->account, "time", lifecycle_time(ctx->now), "region", ctx->region, "resources",
 	    cert_arn, target_arn, "detail", "TargetArn", target_arn, "CertificateArn", cert_arn,
 	    "Serial", serial, "Error", error);
-	e.body = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+	e.body = aws_json_compact(ev, NULL);
 	json_decref(ev);
 	if (e.body == NULL)
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");

@@ -49,6 +49,9 @@ bool store_in_transaction(struct store *st);
 /* The CRL's query of a CA's revoked certificates (crls.c; its plan is tested). */
 extern const char store_crl_revoked_sql[];
 
+/* The store's checkpoint thread (checkpoint.c), for its tests. */
+struct store_checkpointer *store_checkpointer_of(struct store *st);
+
 /* Applies numbered migrations in a transaction. */
 int store_migrate(sqlite3 *db, struct cm_err *err);
 

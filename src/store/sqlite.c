@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/checkpoint.h"
 #include "store/group_commit.h"
 #include "store/internal.h"
 #include "store/stmt_cache.h"
@@ -17,11 +18,17 @@ struct store {
 	pthread_key_t conn_key;	  /* each thread's struct store_conn */
 	struct store_conn *main;  /* the opening thread's, freed by store_close */
 	struct store_group group; /* writers sharing commits (group_commit.c) */
+	struct store_checkpointer ckpt; /* checkpoints off the writers' path */
 };
 
 struct store_group *store_group_of(struct store *st)
 {
 	return &st->group;
+}
+
+struct store_checkpointer *store_checkpointer_of(struct store *st)
+{
+	return &st->ckpt;
 }
 
 /* Runs at thread exit: the thread's statements go with its connection. */
@@ -93,14 +100,19 @@ struct store *store_open(const char *path, bool create, struct cm_err *err)
 		cm_fail(err, CM_ERR_INTERNAL, "cannot set up the database connection");
 		goto fail;
 	}
-	if (pthread_key_create(&st->conn_key, store_conn_destroy) != 0) {
-		store_group_destroy(&st->group);
-		store_conn_free(st->main);
-		cm_fail(err, CM_ERR_INTERNAL, "cannot set up the database connection");
-		goto fail;
+	if (pthread_key_create(&st->conn_key, store_conn_destroy) != 0)
+		goto fail_group;
+	if (store_checkpointer_start(&st->ckpt, path) < 0) {
+		pthread_key_delete(st->conn_key);
+		goto fail_group;
 	}
+	store_checkpointer_attach(&st->ckpt, st->main->db);
 	pthread_setspecific(st->conn_key, st->main);
 	return st;
+fail_group:
+	store_group_destroy(&st->group);
+	store_conn_free(st->main);
+	cm_fail(err, CM_ERR_INTERNAL, "cannot set up the database connection");
 fail:
 	free(st->path);
 	free(st);
@@ -111,6 +123,8 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	/* Stopped first: the main connection's close, the last, checkpoints. */
+	store_checkpointer_stop(&st->ckpt);
 	pthread_setspecific(st->conn_key, NULL);
 	pthread_key_delete(st->conn_key);
 	store_conn_free(st->main);
@@ -128,6 +142,7 @@ static struct store_conn *store_conn(struct store *st, struct cm_err *err)
 	sqlite3 *db = store_connect(st->path, SQLITE_OPEN_READWRITE, err);
 	if (db == NULL)
 		return NULL;
+	store_checkpointer_attach(&st->ckpt, db);
 	conn = store_conn_new(db);
 	if (conn == NULL) {
 		cm_fail(err, CM_ERR_INTERNAL, "out of memory");

@@ -2,6 +2,10 @@
 #include "aws/arn.h"
 #include "harness.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define CA "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/" \
 	   "0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -80,6 +84,34 @@ TEST(arn_uuid4_across_pool_refills)
 		CHECK(strcmp(ids[i], "00000000-0000-4000-8000-000000000000") != 0);
 		for (int j = 0; j < i; j++)
 			CHECK(strcmp(ids[i], ids[j]) != 0);
+	}
+}
+
+/* uuid7: version 7, the variant, the current Unix milliseconds in the
+ * first 48 bits, distinct ids, and never falling in text order over time. */
+TEST(arn_uuid7_shape_and_order)
+{
+	char a[37], b[37], prev[37] = "";
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	arn_uuid7(a);
+	clock_gettime(CLOCK_REALTIME, &t1);
+	CHECK(strlen(a) == 36 && a[8] == '-' && a[13] == '-' && a[14] == '7');
+	CHECK(strchr("89ab", a[19]) != NULL);
+	char ms_hex[13];
+	memcpy(ms_hex, a, 8);
+	memcpy(ms_hex + 8, a + 9, 4);
+	ms_hex[12] = '\0';
+	long long ms = strtoll(ms_hex, NULL, 16);
+	CHECK(ms >= (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
+	CHECK(ms <= (long long)t1.tv_sec * 1000 + t1.tv_nsec / 1000000);
+	for (int i = 0; i < 50; i++) {
+		struct timespec pause = {0, 1100000}; /* next millisecond */
+		nanosleep(&pause, NULL);
+		arn_uuid7(b);
+		CHECK(strcmp(b, a) != 0 && strspn(b, "0123456789abcdef-") == 36);
+		CHECK(strcmp(prev, b) < 0);
+		memcpy(prev, b, sizeof(prev));
 	}
 }
 
