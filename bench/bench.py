@@ -2,7 +2,10 @@
 """The performance table of `make bench`.
 
 Every figure is printed beside a baseline measured in the same run, on the
-same machine, so ratios stay meaningful on a noisy host:
+same machine, so ratios stay meaningful on a noisy host; the comparisons of
+one server's requests (issuance, RequestCertificate, DescribeCertificate)
+run each side in turns, round after round (interleave), and give the median
+of the rounds' ratios:
   - IssueCertificate over HTTP (RSA-2048 and P-256 CAs, concurrency 1/2/8)
     against the in-process OpenSSL rate (bench/inproc_issue.c) and against
     CFSSL's `cfssl serve` signing the same CSR over HTTP.
@@ -36,6 +39,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,39 +96,87 @@ def make_csr(workdir, kind):
     return csr
 
 
-def cfssl_rate(workdir, kind, csr_path, threads, seconds):
-    """Starts `cfssl serve` with a CA of the same key type; measures /sign."""
-    if shutil.which("cfssl") is None:
-        return None
-    ca_key = os.path.join(workdir, f"cfssl-{kind}.key")
-    ca_pem = os.path.join(workdir, f"cfssl-{kind}.pem")
-    newkey = ["-newkey", "rsa:2048"] if kind == "rsa" else [
-        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes", "-keyout", ca_key,
-                    "-subj", "/CN=cfssl bench CA", "-days", "3650", "-out", ca_pem,
-                    "-addext", "basicConstraints=critical,CA:TRUE",
-                    "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
-                   check=True, capture_output=True)
-    config = os.path.join(workdir, "cfssl-config.json")
-    with open(config, "w") as f:
-        json.dump({"signing": {"default": {"expiry": "720h",
-                                           "usages": ["digital signature", "key encipherment",
-                                                      "server auth", "client auth"]}}}, f)
-    port = harness.free_port()
-    proc = subprocess.Popen(["cfssl", "serve", "-address", "127.0.0.1", "-port", str(port),
-                             "-ca", ca_pem, "-ca-key", ca_key, "-config", config],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, 15)
-        body = os.path.join(workdir, f"cfssl-body-{kind}.json")
+class Cfssl:
+    """`cfssl serve` with a CA of the given key type, signing one CSR over HTTP:
+    started once, then measured round after round beside the others."""
+
+    def __init__(self, workdir, kind, csr_path):
+        self.proc, self.body = None, None
+        if shutil.which("cfssl") is None:
+            return
+        ca_key = os.path.join(workdir, f"cfssl-{kind}.key")
+        ca_pem = os.path.join(workdir, f"cfssl-{kind}.pem")
+        newkey = ["-newkey", "rsa:2048"] if kind == "rsa" else [
+            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes", "-keyout", ca_key,
+                        "-subj", "/CN=cfssl bench CA", "-days", "3650", "-out", ca_pem,
+                        "-addext", "basicConstraints=critical,CA:TRUE",
+                        "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+                       check=True, capture_output=True)
+        config = write_json(workdir, "cfssl-config.json", {"signing": {"default": {
+            "expiry": "720h",
+            "usages": ["digital signature", "key encipherment", "server auth",
+                       "client auth"]}}})
+        self.port = harness.free_port()
+        self.proc = subprocess.Popen(["cfssl", "serve", "-address", "127.0.0.1", "-port",
+                                      str(self.port), "-ca", ca_pem, "-ca-key", ca_key,
+                                      "-config", config],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, 15)
         with open(csr_path) as f:
-            json.dump({"certificate_request": f.read()}, open(body, "w"))
-        return run_json([LOADGEN, "--port", str(port), "--path", "/api/v1/cfssl/sign",
-                         "--body", body, "--content-type", "application/json",
-                         "--threads", str(threads), "--seconds", str(seconds)])
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
+            self.body = write_json(workdir, f"cfssl-body-{kind}.json",
+                                   {"certificate_request": f.read()})
+
+    def measure(self, threads, secs):
+        if self.body is None:
+            return None
+        return run_json([LOADGEN, "--port", str(self.port), "--path", "/api/v1/cfssl/sign",
+                         "--body", self.body, "--content-type", "application/json",
+                         "--threads", str(threads), "--seconds", str(secs)])
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+            self.proc, self.body = None, None
+
+
+# Rounds per comparison: every measurement and its baselines run in turns,
+# ROUNDS times for 1/ROUNDS of the time each, so a burst of load from the
+# host's neighbours falls on one round of each, not on one side.
+ROUNDS = 5
+
+
+def interleave(measures, secs, rounds=ROUNDS):
+    """Runs each measure (a function of seconds returning loadgen's JSON, or
+    None when that peer is missing) in turns, round after round. Returns one
+    result per measure: requests per second over all rounds, the median of
+    the rounds' p50 and p99, the errors summed, and each round's rate
+    (None for a missing peer)."""
+    runs = [[] for _ in measures]
+    for _ in range(rounds):
+        for i, measure in enumerate(measures):
+            runs[i].append(measure(secs / rounds))
+    out = []
+    for rs in runs:
+        if any(r is None for r in rs):
+            out.append(None)
+            continue
+        done = sum(r.get("requests", r.get("issued", 0)) for r in rs)  # inproc: issued
+        res = {"rps": done / sum(r["seconds"] for r in rs),
+               "errors": sum(r.get("errors", 0) for r in rs),
+               "rounds": [r["rps"] for r in rs]}
+        if "p50_ms" in rs[0]:
+            res["p50_ms"] = statistics.median(r["p50_ms"] for r in rs)
+            res["p99_ms"] = statistics.median(r["p99_ms"] for r in rs)
+        out.append(res)
+    return out
+
+
+def ratio(a, b):
+    """a's rate over b's: the median of the rounds' ratios (each round's pair
+    ran back to back)."""
+    return statistics.median(x / y if y else 0.0 for x, y in zip(a["rounds"], b["rounds"]))
 
 
 def latency(r):
@@ -215,19 +267,23 @@ class Moto:
 def request_rows(workdir, server, creds, roots, secs):
     """RequestCertificate (private) beside generating the same key and issuing in-process."""
     rows = []
+    # One round for RSA: a key takes 0.1-0.5 s to generate, and a round
+    # must hold many requests.
     for key_alg in ("RSA_2048", "EC_prime256v1"):
         # No IdempotencyToken: every request creates (and issues) a new certificate.
         body = write_json(workdir, f"request-{key_alg}.json",
                           {"DomainName": "bench.example.com", "KeyAlgorithm": key_alg,
                            "CertificateAuthorityArn": roots[key_alg]})
         for threads in (1, 2):
-            inproc = run_json([INPROC, "--key", key_alg, "--leaf-key", key_alg,
-                               "--threads", str(min(threads, os.cpu_count() or 2)),
-                               "--seconds", str(secs)])
-            http = acm_load(server, creds, "RequestCertificate", body, threads, secs)
+            inproc, http = interleave([
+                lambda t: run_json([INPROC, "--key", key_alg, "--leaf-key", key_alg,
+                                    "--threads", str(min(threads, os.cpu_count() or 2)),
+                                    "--seconds", str(t)]),
+                lambda t: acm_load(server, creds, "RequestCertificate", body, threads, t)],
+                secs, rounds=1 if key_alg == "RSA_2048" else ROUNDS)
             rows.append((f"RequestCertificate {key_alg} (private), concurrency {threads}",
                          f"{http['rps']:.1f}/s", f"{latency(http)}, errors {http['errors']}",
-                         f"{http['rps'] / inproc['rps']:.2f}x in-process key generation + "
+                         f"{ratio(http, inproc):.2f}x in-process key generation + "
                          f"issue ({inproc['rps']:.1f}/s)"))
     return rows
 
@@ -242,15 +298,17 @@ def describe_rows(workdir, server, creds, secs):
     rows = []
     try:
         for threads in (1, 2, 8):
-            ping = run_json([LOADGEN, "--port", str(server.port), "--method", "GET", "--path",
-                             "/ping", "--threads", str(threads), "--seconds", str(secs)])
-            http = acm_load(server, creds, "DescribeCertificate", body, threads, secs)
-            peer = moto.describe(threads, secs)
-            moto_text = (f"{http['rps'] / peer['rps']:.1f}x moto ({peer['rps']:.0f}/s, "
+            ping, http, peer = interleave([
+                lambda t: run_json([LOADGEN, "--port", str(server.port), "--method", "GET",
+                                    "--path", "/ping", "--threads", str(threads),
+                                    "--seconds", str(t)]),
+                lambda t: acm_load(server, creds, "DescribeCertificate", body, threads, t),
+                lambda t: moto.describe(threads, t)], secs)
+            moto_text = (f"{ratio(http, peer):.1f}x moto ({peer['rps']:.0f}/s, "
                          f"{latency(peer)})" if peer and peer["rps"] else "moto: n/a")
             rows.append((f"DescribeCertificate, concurrency {threads}", f"{http['rps']:.0f}/s",
                          f"{latency(http)}, errors {http['errors']}",
-                         f"{http['rps'] / ping['rps']:.2f}x GET /ping ({ping['rps']:.0f}/s, "
+                         f"{ratio(http, ping):.2f}x GET /ping ({ping['rps']:.0f}/s, "
                          f"{latency(ping)}); {moto_text}"))
     finally:
         moto.stop()
@@ -563,6 +621,27 @@ def ocsp_rows(workdir, secs):
     return rows
 
 
+def issue_rows(loadgen, key_alg, csr, body, cfssl, secs):
+    """IssueCertificate beside the in-process rate and CFSSL, in turns."""
+    rows = []
+    for threads in (1, 2, 8):
+        inproc, http, cf = interleave([
+            lambda t: run_json([INPROC, "--csr", csr, "--key", key_alg,
+                                "--threads", str(min(threads, os.cpu_count() or 2)),
+                                "--seconds", str(t)]),
+            lambda t: run_json(loadgen + ["--target", "ACMPrivateCA.IssueCertificate",
+                                          "--body", body, "--threads", str(threads),
+                                          "--seconds", str(t)]),
+            lambda t: cfssl.measure(threads, t)], secs)
+        cf_text = (f"{ratio(http, cf):.2f}x CFSSL ({cf['rps']:.0f}/s)"
+                   if cf and cf["rps"] else "CFSSL not installed")
+        rows.append((f"IssueCertificate {key_alg}, concurrency {threads}",
+                     f"{http['rps']:.0f}/s", f"{latency(http)}, errors {http['errors']}",
+                     f"{ratio(http, inproc):.2f}x in-process ({inproc['rps']:.0f}/s); "
+                     f"{cf_text}"))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
@@ -606,22 +685,11 @@ def main():
                            "Csr": base64.b64encode(f.read()).decode(),
                            "SigningAlgorithm": sig_alg,
                            "Validity": {"Value": 30, "Type": "DAYS"}}, open(body, "w"))
-            for threads in (1, 2, 8):
-                inproc = run_json([INPROC, "--csr", csr, "--key", key_alg,
-                                   "--threads", str(min(threads, os.cpu_count() or 2)),
-                                   "--seconds", str(secs)])
-                http = run_json(loadgen + ["--target", "ACMPrivateCA.IssueCertificate",
-                                           "--body", body, "--threads", str(threads),
-                                           "--seconds", str(secs)])
-                cf = cfssl_rate(workdir, kind, csr, threads, secs)
-                cf_text = (f"{http['rps'] / cf['rps']:.2f}x CFSSL ({cf['rps']:.0f}/s)"
-                           if cf and cf["rps"] else "CFSSL not installed")
-                rows.append((f"IssueCertificate {key_alg}, concurrency {threads}",
-                             f"{http['rps']:.0f}/s",
-                             f"p50 {http['p50_ms']:.2f} ms, p99 {http['p99_ms']:.2f} ms, "
-                             f"errors {http['errors']}",
-                             f"{http['rps'] / inproc['rps']:.2f}x in-process "
-                             f"({inproc['rps']:.0f}/s); {cf_text}"))
+            cfssl = Cfssl(workdir, kind, csr)
+            try:
+                rows += issue_rows(loadgen, key_alg, csr, body, cfssl, secs)
+            finally:
+                cfssl.stop()
         if not args.issue_only:
             rows += request_rows(workdir, server, creds, roots, secs)
             rows += describe_rows(workdir, server, creds, secs)
