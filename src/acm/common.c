@@ -30,8 +30,8 @@ void acm_arn(const struct acm_ctx *ctx, const char *id, char *buf, size_t size)
 	arn_format_acm_certificate(buf, size, ctx->partition, ctx->region, ctx->account, id);
 }
 
-int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
-	     struct cm_err *err)
+static int acm_load_row(const struct acm_ctx *ctx, const char *arn, bool with_blobs,
+			struct store_acm_cert *out, struct cm_err *err)
 {
 	struct arn_acm_cert a;
 	memset(out, 0, sizeof(*out));
@@ -40,12 +40,25 @@ int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *
 	/* Another account's or region's ARN reads exactly like an unknown one. */
 	if (strcmp(a.account, ctx->account) != 0 || strcmp(a.region, ctx->region) != 0 ||
 	    strcmp(a.partition, ctx->partition) != 0 ||
-	    store_acm_cert_get(ctx->store, ctx->account, a.id, out, err) < 0) {
+	    (with_blobs ? store_acm_cert_get(ctx->store, ctx->account, a.id, out, err)
+			: store_acm_cert_get_summary(ctx->store, ctx->account, a.id, out, err)) < 0) {
 		if (err->code == CM_ERR_INTERNAL)
 			return -1;
 		return cm_fail(err, CM_ERR_NOT_FOUND, "Could not find certificate %.300s.", arn);
 	}
 	return 0;
+}
+
+int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
+	     struct cm_err *err)
+{
+	return acm_load_row(ctx, arn, true, out, err);
+}
+
+int acm_load_summary(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
+		     struct cm_err *err)
+{
+	return acm_load_row(ctx, arn, false, out, err);
 }
 
 bool acm_renewal_eligible(const struct store_acm_cert *c, const char *status, bool in_use)

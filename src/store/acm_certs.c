@@ -157,15 +157,17 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 	return store_exec_stmt(st, stmt, err);
 }
 
-int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
-		       struct store_acm_cert *out, struct cm_err *err)
+/* The row, with its key and certificate or without (they are most of it). */
+static int store_acm_cert_read(struct store *st, const char *account_id, const char *id,
+			       bool with_blobs, struct store_acm_cert *out, struct cm_err *err)
 {
-	sqlite3_stmt *stmt = store_prepare(st,
-					   "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
-					   ", " ACM_IN_USE_COLUMN ", " ACM_BLOB_COLUMNS
-					   " FROM acm_certificates "
-					   "WHERE id = ? AND account_id = ?",
-					   err);
+	static const char with_sql[] = "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
+				       ", " ACM_IN_USE_COLUMN ", " ACM_BLOB_COLUMNS
+				       " FROM acm_certificates WHERE id = ? AND account_id = ?";
+	static const char without_sql[] = "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
+					  ", " ACM_IN_USE_COLUMN " FROM acm_certificates "
+					  "WHERE id = ? AND account_id = ?";
+	sqlite3_stmt *stmt = store_prepare(st, with_blobs ? with_sql : without_sql, err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, id);
@@ -177,9 +179,21 @@ int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
-	store_acm_read(stmt, out, true);
+	store_acm_read(stmt, out, with_blobs);
 	store_release(st, stmt);
 	return 0;
+}
+
+int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
+		       struct store_acm_cert *out, struct cm_err *err)
+{
+	return store_acm_cert_read(st, account_id, id, true, out, err);
+}
+
+int store_acm_cert_get_summary(struct store *st, const char *account_id, const char *id,
+			       struct store_acm_cert *out, struct cm_err *err)
+{
+	return store_acm_cert_read(st, account_id, id, false, out, err);
 }
 
 /* Runs an UPDATE/DELETE that must touch exactly the certificate's row. */

@@ -246,6 +246,12 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 /* CM_ERR_NOT_FOUND when absent or of another account. */
 int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
 		       struct store_acm_cert *out, struct cm_err *err);
+/* The same without key_sealed and cert_der (left NULL): what a description
+ * needs, without the blobs that make most of the row. Never update a record
+ * read this way with store_acm_cert_update: it would store no key and no
+ * certificate. */
+int store_acm_cert_get_summary(struct store *st, const char *account_id, const char *id,
+			       struct store_acm_cert *out, struct cm_err *err);
 /* Rewrites every column but id, account_id and created_at, if the row is
  * still at c->revision (as read): CM_ERR_CONFLICT when another update came
  * first, CM_ERR_NOT_FOUND when the row is gone (deleted meanwhile). */

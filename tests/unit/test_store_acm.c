@@ -133,6 +133,13 @@ TEST(store_acm_round_trip_and_update)
 	CHECK(store_acm_cert_get(st, ACCT, "full", &got, &err) == 0);
 	check_same(harness_failures, &c, &got, true);
 	store_acm_cert_clear(&got);
+	/* The summary is the same row without the key and the certificate. */
+	CHECK(store_acm_cert_get_summary(st, ACCT, "full", &got, &err) == 0);
+	check_same(harness_failures, &c, &got, false);
+	CHECK(got.key_sealed == NULL && got.cert_der == NULL && got.revision == 1);
+	store_acm_cert_clear(&got);
+	CHECK(store_acm_cert_get_summary(st, OTHER, "full", &got, &err) < 0 &&
+	      err.code == CM_ERR_NOT_FOUND);
 	CHECK(store_acm_cert_get(st, OTHER, "full", &got, &err) < 0);
 	CHECK(err.code == CM_ERR_NOT_FOUND);
 	CHECK(store_acm_cert_get(st, ACCT, "nope", &got, &err) < 0 && err.code == CM_ERR_NOT_FOUND);

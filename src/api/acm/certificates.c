@@ -22,7 +22,7 @@ int acm_api_describe(const struct aws_ctx *actx, json_t *in, json_t **out, struc
 	struct store_acm_cert c;
 	const char *arn = NULL;
 	json_t *detail = NULL;
-	if (acm_api_arn(in, &arn, err) < 0 || acm_load(&ctx, arn, &c, err) < 0)
+	if (acm_api_arn(in, &arn, err) < 0 || acm_load_summary(&ctx, arn, &c, err) < 0)
 		return -1;
 	int rc = acm_api_detail(&ctx, &c, &detail, err);
 	store_acm_cert_clear(&c);

@@ -174,7 +174,8 @@ int acm_api_detail(const struct acm_ctx *ctx, const struct store_acm_cert *c, js
 	json_object_set_new(o, "Options", json_pack("{s:s, s:s}",
 						    "CertificateTransparencyLoggingPreference",
 						    c->ct_logging, "Export", c->export_option));
-	if (c->cert_der != NULL || c->serial[0] != '\0')
+	/* Read without the DER (acm_load_summary): a serial means a certificate. */
+	if (c->serial[0] != '\0')
 		acm_api_material(c, o);
 	set_time(o, "CreatedAt", imported ? 0 : c->created_at);
 	set_time(o, "IssuedAt", c->issued_at);
