@@ -19,10 +19,13 @@ int acm_set_material(struct store_acm_cert *c, X509 *cert, const char *chain_pem
 		     const struct x509_leaf_details *d, struct cm_err *err);
 
 /* Issues (or reissues, for a renewal) a PRIVATE certificate from c->ca_arn
- * with a new key; on success fills the key and material of *c (not stored).
- * A CA problem is returned as -1 with *reason set to the FailureReason. */
+ * with a new key; on success fills the key and material of *c and the CA's
+ * record of the certificate in *issued (pca_issued_clear), neither stored:
+ * the caller stores both in one transaction (pca_issued_store), and nothing
+ * of the certificate leaves before that commit. A CA problem is returned as
+ * -1 with *reason set to the FailureReason. */
 int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
-		      struct cm_err *err);
+		      struct pca_issued *issued, struct cm_err *err);
 
 /* Seals key for this record and installs it with the certificate material
  * into *c (not stored). */
@@ -42,7 +45,7 @@ int acm_renew_write(const struct acm_ctx *ctx, const struct store_acm_cert *old,
  * CA has granted ACM its permissions (spec pca.md §6.10; else *reason is
  * PCA_ACCESS_DENIED). RenewCertificate and managed renewal both come here. */
 int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
-		      struct cm_err *err);
+		      struct pca_issued *issued, struct cm_err *err);
 
 /* Domain names (spec §6.4): the model's FQDN pattern, a wildcard only as the
  * whole left-most label. member names the field in messages. */

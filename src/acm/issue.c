@@ -94,10 +94,10 @@ unsigned char *acm_csr(const struct store_acm_cert *c, EVP_PKEY **key, size_t *l
 	return der;
 }
 
-/* Signs the CSR through the PCA issuing path; *cert and *chain owned. */
+/* Signs the CSR through the PCA issuing path; nothing stored yet. */
 static int acm_sign(const struct acm_ctx *ctx, const struct store_acm_cert *c,
-		    enum x509_sig_alg sig, const unsigned char *csr, size_t csr_len, X509 **cert,
-		    char **chain, struct cm_err *err)
+		    enum x509_sig_alg sig, const unsigned char *csr, size_t csr_len,
+		    struct pca_issued *out, struct cm_err *err)
 {
 	struct pca_ctx pctx = acm_pca_ctx(ctx);
 	struct pca_issue_req req = {
@@ -108,21 +108,7 @@ static int acm_sign(const struct acm_ctx *ctx, const struct store_acm_cert *c,
 		.validity = {PCA_VALIDITY_DAYS, ACM_PRIVATE_VALIDITY_DAYS},
 		.requester = ACM_REQUESTER,
 	};
-	char cert_arn[ARN_MAX + 64];
-	char *pem = NULL;
-	*cert = NULL;
-	*chain = NULL;
-	if (pca_issue(&pctx, &req, cert_arn, sizeof(cert_arn), err) < 0 ||
-	    pca_get_own_certificate(&pctx, c->ca_arn, cert_arn, &pem, chain, err) < 0)
-		return -1;
-	*cert = x509_cert_parse((const unsigned char *)pem, strlen(pem), err);
-	free(pem);
-	if (*cert == NULL) {
-		free(*chain);
-		*chain = NULL;
-		return -1;
-	}
-	return 0;
+	return pca_issue_signed(&pctx, &req, out, err);
 }
 
 int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *key,
@@ -134,7 +120,7 @@ int acm_install(const struct acm_ctx *ctx, struct store_acm_cert *c, EVP_PKEY *k
 	size_t blob_len = 0;
 	acm_key_binding(c->id, binding, sizeof(binding));
 	int rc = -1;
-	if (x509_leaf_details_get(cert, &d, err) < 0 ||
+	if (x509_leaf_details_get_keyed(cert, key, &d, err) < 0 ||
 	    keystore_seal_key(ctx->keys, key, binding, &blob, &blob_len, err) < 0)
 		goto out;
 	if (acm_set_material(c, cert, chain, &d, err) < 0) {
@@ -151,33 +137,31 @@ out:
 }
 
 int acm_issue_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
-		      struct cm_err *err)
+		      struct pca_issued *issued, struct cm_err *err)
 {
 	enum x509_sig_alg sig;
 	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	char *chain = NULL;
 	size_t csr_len = 0;
 	unsigned char *csr = NULL;
 	int rc = -1;
 	*reason = NULL;
 	if (acm_check_ca(ctx, c, &sig, err) < 0 ||
 	    (csr = acm_csr(c, &key, &csr_len, err)) == NULL ||
-	    acm_sign(ctx, c, sig, csr, csr_len, &cert, &chain, err) < 0) {
+	    acm_sign(ctx, c, sig, csr, csr_len, issued, err) < 0) {
 		*reason = acm_pca_failure(err->code);
 		goto out;
 	}
-	rc = acm_install(ctx, c, key, cert, chain, err);
+	rc = acm_install(ctx, c, key, issued->cert, issued->chain_pem, err);
 out:
+	if (rc < 0)
+		pca_issued_clear(issued);
 	OPENSSL_free(csr);
 	EVP_PKEY_free(key);
-	X509_free(cert);
-	free(chain);
 	return rc;
 }
 
 int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const char **reason,
-		      struct cm_err *err)
+		      struct pca_issued *issued, struct cm_err *err)
 {
 	struct pca_ctx pctx = acm_pca_ctx(ctx);
 	*reason = NULL;
@@ -185,5 +169,5 @@ int acm_renew_private(const struct acm_ctx *ctx, struct store_acm_cert *c, const
 		*reason = acm_pca_failure(err->code);
 		return -1;
 	}
-	return acm_issue_private(ctx, c, reason, err);
+	return acm_issue_private(ctx, c, reason, issued, err);
 }

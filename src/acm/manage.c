@@ -104,13 +104,16 @@ int acm_renew_write(const struct acm_ctx *ctx, const struct store_acm_cert *old,
 	return lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, next, "RENEWAL", err);
 }
 
-/* The old serial to the history, the new record and its event: one commit. */
+/* The CA's record of the new certificate, the old serial to the history,
+ * the new record and its event: one commit. */
 static int acm_renew_store(const struct acm_ctx *ctx, const struct store_acm_cert *old,
-			   const struct store_acm_cert *next, struct cm_err *err)
+			   const struct store_acm_cert *next, const struct pca_issued *issued,
+			   struct cm_err *err)
 {
+	struct pca_ctx pctx = acm_pca_ctx(ctx);
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
-	if (acm_renew_write(ctx, old, next, err) < 0) {
+	if (pca_issued_store(&pctx, issued, err) < 0 || acm_renew_write(ctx, old, next, err) < 0) {
 		store_rollback(ctx->store);
 		return -1;
 	}
@@ -182,6 +185,7 @@ int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const cha
 		  struct cm_err *err)
 {
 	struct store_acm_cert next;
+	struct pca_issued issued = {0};
 	struct cm_err issue_err = {0};
 	*reason = NULL;
 	if (strcmp(c->type, "AMAZON_ISSUED") == 0)
@@ -192,7 +196,7 @@ int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const cha
 		store_acm_cert_clear(&next);
 		return -1;
 	}
-	if (acm_renew_private(ctx, &next, reason, &issue_err) < 0) {
+	if (acm_renew_private(ctx, &next, reason, &issued, &issue_err) < 0) {
 		store_acm_cert_clear(&next);
 		if (*reason == NULL)
 			*reason = "OTHER";
@@ -200,8 +204,10 @@ int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const cha
 	}
 	next.issued_at = ctx->now;
 	next.exported = false; /* eligible again once exported again (§6.2) */
-	if (acm_set_renewal(&next, "SUCCESS", NULL, ctx->now, err) < 0 ||
-	    acm_renew_store(ctx, c, &next, err) < 0) {
+	int stored = acm_set_renewal(&next, "SUCCESS", NULL, ctx->now, err) == 0 &&
+		     acm_renew_store(ctx, c, &next, &issued, err) == 0;
+	pca_issued_clear(&issued);
+	if (!stored) {
 		store_acm_cert_clear(&next);
 		return -1;
 	}

@@ -1,7 +1,7 @@
 /* RequestCertificate (spec acm.md §5.1, §6.2, §6.3): checks the names and
- * options, records the certificate with its tags in one transaction, then
- * issues a private one at once (the call returns an ISSUED or FAILED
- * certificate) or leaves a public one PENDING_VALIDATION for its DNS records. */
+ * options, issues a private certificate at once (the call returns an ISSUED
+ * or FAILED certificate) or leaves a public one PENDING_VALIDATION for its
+ * DNS records, and records it with its tags in one transaction. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,14 +176,18 @@ static int acm_request_job(const struct acm_ctx *ctx, const struct store_acm_cer
 	return store_acme_job_put(ctx->store, &j, true, err);
 }
 
-/* The record, its tags, its ACME job and the idempotency token, all or nothing. */
+/* The record, its tags, its ACME job, the idempotency token and, for an
+ * issued certificate, the CA's record of it and its Available event: all or
+ * nothing, one commit. */
 static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request *req,
-			     const struct store_acm_cert *c, const char *arn, const char *acme_ca,
-			     struct cm_err *err)
+			     const struct store_acm_cert *c, const struct pca_issued *issued,
+			     const char *arn, const char *acme_ca, struct cm_err *err)
 {
+	struct pca_ctx pctx = acm_pca_ctx(ctx);
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
-	if (store_acm_cert_insert(ctx->store, c, err) < 0 ||
+	if ((issued->rec.der != NULL && pca_issued_store(&pctx, issued, err) < 0) ||
+	    store_acm_cert_insert(ctx->store, c, err) < 0 ||
 	    (acme_ca[0] != '\0' && acm_request_job(ctx, c, acme_ca, err) < 0))
 		goto fail;
 	for (size_t i = 0; i < req->n_tags; i++)
@@ -194,39 +198,35 @@ static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request
 	    store_idempotency_put(ctx->store, ctx->account, "RequestCertificate",
 				  req->idempotency_token, arn, ctx->now, err) < 0)
 		goto fail;
-	return store_commit(ctx->store, err);
+	if (strcmp(c->status, "ISSUED") == 0 &&
+	    lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, c, "ISSUANCE", err) < 0)
+		goto fail;
+	return lifecycle_events_commit(ctx->store, err);
 fail:
 	store_rollback(ctx->store);
 	return -1;
 }
 
-/* Issues a private certificate just recorded: ISSUED, or FAILED with the reason. */
-static int acm_request_issue(const struct acm_ctx *ctx, struct store_acm_cert *c,
-			     struct cm_err *err)
+/* Issues a private certificate before anything is stored: ISSUED, or FAILED
+ * with the reason. The record and the CA's record of the certificate are
+ * then written once, in one commit, so a crash before it leaves nothing
+ * behind: the caller was never given the ARN, nor the certificate anyone. */
+static void acm_request_issue(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			      struct pca_issued *issued)
 {
 	const char *reason = NULL;
 	struct cm_err issue_err = {0};
-	if (acm_issue_private(ctx, c, &reason, &issue_err) == 0) {
+	if (acm_issue_private(ctx, c, &reason, issued, &issue_err) == 0) {
 		snprintf(c->status, sizeof(c->status), "ISSUED");
 		c->issued_at = ctx->now;
-	} else {
-		if (reason == NULL)
-			reason = "OTHER";
-		log_event(LOG_INFO, "acm certificate failed", "certificate", c->id, "reason", reason,
-			  "detail", issue_err.msg, LOG_END);
-		snprintf(c->status, sizeof(c->status), "FAILED");
-		snprintf(c->failure_reason, sizeof(c->failure_reason), "%s", reason);
+		return;
 	}
-	/* The status and its Available event commit together (issue: lifecycle). */
-	if (store_begin(ctx->store, err) < 0)
-		return -1;
-	if (store_acm_cert_update(ctx->store, c, err) < 0 ||
-	    (strcmp(c->status, "ISSUED") == 0 &&
-	     lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, c, "ISSUANCE", err) < 0)) {
-		store_rollback(ctx->store);
-		return -1;
-	}
-	return lifecycle_events_commit(ctx->store, err);
+	if (reason == NULL)
+		reason = "OTHER";
+	log_event(LOG_INFO, "acm certificate failed", "certificate", c->id, "reason", reason,
+		  "detail", issue_err.msg, LOG_END);
+	snprintf(c->status, sizeof(c->status), "FAILED");
+	snprintf(c->failure_reason, sizeof(c->failure_reason), "%s", reason);
 }
 
 int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *arn_out,
@@ -236,6 +236,7 @@ int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *
 	char acme_ca[64];
 	size_t n = 0;
 	struct store_acm_cert c = {0};
+	struct pca_issued issued = {0};
 	int rc = -1;
 	if (acm_request_check(req, names, &n, err) < 0 ||
 	    acm_request_acme_ca(ctx, req, acme_ca, sizeof(acme_ca), err) < 0)
@@ -251,13 +252,17 @@ int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *
 	if (acm_request_record(ctx, req, names, n, &c, err) < 0)
 		goto out;
 	acm_arn(ctx, c.id, arn_out, arn_size);
-	if (acm_request_store(ctx, req, &c, arn_out, acme_ca, err) < 0)
+	if (c.ca_arn[0] != '\0')
+		acm_request_issue(ctx, &c, &issued);
+	if (acm_request_store(ctx, req, &c, &issued, arn_out, acme_ca, err) < 0)
 		goto out;
 	if (acme_ca[0] != '\0' && ctx->public_cfg->wake != NULL)
 		ctx->public_cfg->wake();
-	c.revision = 1; /* as inserted: the issuing update below follows it */
-	rc = c.ca_arn[0] != '\0' ? acm_request_issue(ctx, &c, err) : 0;
+	rc = 0;
 out:
+	if (rc < 0 && arn_size > 0)
+		arn_out[0] = '\0'; /* not stored, so never answered */
+	pca_issued_clear(&issued);
 	store_acm_cert_clear(&c);
 	return rc;
 }

@@ -73,29 +73,6 @@ not_found:
 	return cm_fail(err, CM_ERR_NOT_FOUND, "Could not find certificate authority %.200s", arn);
 }
 
-int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
-			    char **cert_pem, char **chain_pem, struct cm_err *err)
-{
-	struct arn_ca parsed;
-	struct store_cert rec = {0};
-	char serial[48];
-	if (arn_parse_pca_certificate(cert_arn, "CertificateArn", &parsed, serial, sizeof(serial),
-				      err) < 0)
-		return -1;
-	if (strcmp(parsed.account, ctx->account) == 0)
-		return pca_get_certificate(ctx, ca_arn, cert_arn, cert_pem, chain_pem, err);
-	if (store_cert_get(ctx->store, parsed.ca_id, serial, &rec, err) < 0)
-		return -1;
-	bool mine = strcmp(rec.account_id, ctx->account) == 0;
-	store_cert_clear(&rec);
-	if (!mine)
-		return pca_get_certificate(ctx, ca_arn, cert_arn, cert_pem, chain_pem, err);
-	/* Read back as the CA's owner: the caller was the one it was issued to. */
-	struct pca_ctx owner = *ctx;
-	owner.account = parsed.account;
-	return pca_get_certificate(&owner, ca_arn, cert_arn, cert_pem, chain_pem, err);
-}
-
 /* The caller's own CA, in a state that allows permissions and policies. */
 static int pca_policy_target(const struct pca_ctx *ctx, const char *arn, const char *member,
 			     struct store_ca *ca, struct cm_err *err)

@@ -29,13 +29,6 @@ int pca_ca_list_shared(const struct pca_ctx *ctx, const char *cursor, int limit,
 		       void (*fn)(void *fctx, const struct store_ca *ca, enum pca_status status),
 		       void *fctx, char *next_cursor, size_t next_size, struct cm_err *err);
 
-/* GetCertificate for a certificate the caller itself was issued by
- * IssueCertificate on a shared CA: what you were issued you may read back,
- * even when the policy shares only IssueCertificate (ACM fetches what it
- * requested this way). Otherwise as pca_get_certificate. */
-int pca_get_own_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,
-			    char **cert_pem, char **chain_pem, struct cm_err *err);
-
 /* Files under their grantees the policies stored before the grantee index
  * existed (store migration 9), so OTHER_ACCOUNTS lists them; at start. */
 int pca_policy_reindex(struct store *st, struct cm_err *err);

@@ -127,6 +127,34 @@ struct pca_issue_req {
 int pca_issue(const struct pca_ctx *ctx, const struct pca_issue_req *req, char *cert_arn_out,
 	      size_t arn_size, struct cm_err *err);
 
+/* A certificate signed for an in-process caller (ACM) and not yet stored:
+ * the caller stores it in its own transaction (pca_issued_store), with its
+ * own records, in one durable commit, and needs not read back and decode
+ * what was just signed. */
+struct pca_issued {
+	struct store_cert rec; /* the CA's record of it, DER included */
+	char cert_arn[ARN_MAX + 64];
+	X509 *cert;	 /* as signed (x509_issue_unkeyed: its public key is not
+			    decoded; the caller holds the key) */
+	char *chain_pem; /* the issuing CA's certificate, then its chain; NULL for
+			    a root's own certificate */
+};
+
+/* IssueCertificate's checks and signing, for ACM: *out filled
+ * (pca_issued_clear), nothing stored. req has no idempotency token: ACM
+ * keeps its own. Until pca_issued_store commits, the certificate must not
+ * leave the process: a crash before then destroys its only copy, and
+ * nobody holds it (pca_issue_store says why that keeps the rule). */
+int pca_issue_signed(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+		     struct pca_issued *out, struct cm_err *err);
+/* Stores what pca_issue_signed signed; call it inside the transaction that
+ * stores the caller's records (store_begin ... commit);
+ * CM_ERR_CONFLICT in the next-to-impossible case that its random serial is
+ * taken (the caller's transaction then stores nothing of it). */
+int pca_issued_store(const struct pca_ctx *ctx, const struct pca_issued *issued,
+		     struct cm_err *err);
+void pca_issued_clear(struct pca_issued *out);
+
 /* GetCertificate: PEM certificate and chain (issuing CA first … root; NULL
  * for a root's own self-signed certificate). */
 int pca_get_certificate(const struct pca_ctx *ctx, const char *ca_arn, const char *cert_arn,

@@ -23,10 +23,8 @@ static int pca_cert_arn_check(const struct store_ca *ca, const char *cert_arn, c
 	return 0;
 }
 
-/* Chain of a certificate this CA issued: the CA certificate, then its own
- * chain up to the root. A root's self-signed certificate has none. */
-static int pca_cert_chain(const struct pca_ctx *ctx, const struct store_ca *ca, const struct store_cert *rec, char **chain,
-			  struct cm_err *err)
+int pca_cert_chain(const struct pca_ctx *ctx, const struct store_ca *ca,
+		   const struct store_cert *rec, char **chain, struct cm_err *err)
 {
 	const struct pca_template *tmpl = pca_template_find(rec->template_arn);
 	*chain = NULL;

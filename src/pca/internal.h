@@ -26,5 +26,11 @@ EVP_PKEY *pca_ca_open_key(const struct pca_ctx *ctx, const struct store_ca *ca,
 X509 *pca_ca_certificate(const struct pca_ctx *ctx, const struct store_ca *ca,
 			 struct cm_err *err);
 
+/* The chain of a certificate this CA issued (rec): the CA's certificate,
+ * then its own chain up to the root; *chain NULL for a root's own
+ * self-signed certificate. */
+int pca_cert_chain(const struct pca_ctx *ctx, const struct store_ca *ca,
+		   const struct store_cert *rec, char **chain, struct cm_err *err);
+
 
 #endif

@@ -27,6 +27,7 @@ struct pca_issue_job {
 	struct x509_csr *csr;
 	X509 *issuer;   /* NULL when a root signs itself */
 	EVP_PKEY *key;
+	X509 *issued;   /* as signed (the last attempt's) */
 	int64_t not_before, not_after;
 	char scope[96]; /* idempotency scope: per CA */
 };
@@ -36,6 +37,7 @@ static void pca_issue_job_clear(struct pca_issue_job *job)
 	store_ca_clear(&job->ca);
 	x509_csr_free(job->csr);
 	X509_free(job->issuer);
+	X509_free(job->issued);
 	EVP_PKEY_free(job->key);
 }
 
@@ -163,8 +165,36 @@ static int pca_issue_sign(const struct pca_issue_req *req, struct pca_issue_job 
 		.not_after = job->not_after,
 		.api = req->api_passthrough,
 	};
-	rec->der = x509_issue_der(&p, &rec->der_len, err);
-	return rec->der != NULL ? 0 : -1;
+	X509 *cert = x509_issue_unkeyed(&p, err);
+	if (cert == NULL)
+		return -1;
+	rec->der = x509_cert_to_der(cert, &rec->der_len);
+	if (rec->der == NULL) {
+		X509_free(cert);
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot encode the certificate");
+	}
+	X509_free(job->issued);
+	job->issued = cert;
+	return 0;
+}
+
+/* Signs the record with a fresh random serial: rec->der, rec->serial, the
+ * ARN, and job->issued. Nothing is stored. */
+static int pca_issue_draw(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+			  struct pca_issue_job *job, struct store_cert *rec, char *cert_arn_out,
+			  size_t arn_size, struct cm_err *err)
+{
+	char ca_arn[ARN_MAX];
+	unsigned char serial[16];
+	pca_ca_arn(ctx, &job->ca, ca_arn, sizeof(ca_arn));
+	store_cert_clear(rec); /* an earlier attempt's DER */
+	pca_issue_record(ctx, req, job, rec);
+	x509_serial_random(serial);
+	hex_encode(serial, 16, rec->serial);
+	if (pca_issue_sign(req, job, serial, rec, err) < 0)
+		return -1;
+	arn_format_pca_certificate(cert_arn_out, arn_size, ca_arn, rec->serial);
+	return 0;
 }
 
 /* Signs a fresh random serial and stores the certificate with its ARN's
@@ -187,10 +217,6 @@ static int pca_issue_store(const struct pca_ctx *ctx, const struct pca_issue_req
 			   struct pca_issue_job *job, struct store_cert *rec, char *cert_arn_out,
 			   size_t arn_size, struct cm_err *err)
 {
-	char ca_arn[ARN_MAX];
-	unsigned char serial[16];
-	pca_ca_arn(ctx, &job->ca, ca_arn, sizeof(ca_arn));
-	pca_issue_record(ctx, req, job, rec);
 	struct store_idempotency idem = {
 		.account_id = ctx->account,
 		.scope = job->scope,
@@ -199,13 +225,8 @@ static int pca_issue_store(const struct pca_ctx *ctx, const struct pca_issue_req
 		.created_at = ctx->now,
 	};
 	for (int attempt = 0; attempt < 4; attempt++) {
-		x509_serial_random(serial);
-		hex_encode(serial, 16, rec->serial);
-		free(rec->der);
-		rec->der = NULL;
-		if (pca_issue_sign(req, job, serial, rec, err) < 0)
+		if (pca_issue_draw(ctx, req, job, rec, cert_arn_out, arn_size, err) < 0)
 			return -1;
-		arn_format_pca_certificate(cert_arn_out, arn_size, ca_arn, rec->serial);
 		if (store_cert_insert(ctx->store, rec,
 				      req->idempotency_token != NULL ? &idem : NULL, err) == 0)
 			return 0;
@@ -240,4 +261,41 @@ out:
 	store_cert_clear(&rec);
 	pca_issue_job_clear(&job);
 	return rc;
+}
+
+int pca_issue_signed(const struct pca_ctx *ctx, const struct pca_issue_req *req,
+		     struct pca_issued *out, struct cm_err *err)
+{
+	struct pca_issue_job job = {0};
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	if (req->idempotency_token != NULL)
+		return cm_fail(err, CM_ERR_INTERNAL, "an in-process issuance has no token");
+	if (pca_issue_prepare(ctx, req, &job, err) < 0 ||
+	    pca_issue_draw(ctx, req, &job, &out->rec, out->cert_arn, sizeof(out->cert_arn),
+			   err) < 0 ||
+	    pca_cert_chain(ctx, &job.ca, &out->rec, &out->chain_pem, err) < 0) {
+		pca_issued_clear(out);
+		goto out;
+	}
+	out->cert = job.issued;
+	job.issued = NULL;
+	rc = 0;
+out:
+	pca_issue_job_clear(&job);
+	return rc;
+}
+
+int pca_issued_store(const struct pca_ctx *ctx, const struct pca_issued *issued,
+		     struct cm_err *err)
+{
+	return store_cert_insert(ctx->store, &issued->rec, NULL, err);
+}
+
+void pca_issued_clear(struct pca_issued *out)
+{
+	X509_free(out->cert);
+	free(out->chain_pem);
+	store_cert_clear(&out->rec);
+	memset(out, 0, sizeof(*out));
 }

@@ -61,6 +61,12 @@ out:
 
 int x509_cert_info_get(const X509 *cert, struct x509_cert_info *info, struct cm_err *err)
 {
+	return x509_cert_info_get_keyed(cert, X509_get0_pubkey(cert), info, err);
+}
+
+int x509_cert_info_get_keyed(const X509 *cert, const EVP_PKEY *key, struct x509_cert_info *info,
+			     struct cm_err *err)
+{
 	const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
 	enum x509_key_alg alg;
 	memset(info, 0, sizeof(*info));
@@ -79,7 +85,7 @@ int x509_cert_info_get(const X509 *cert, struct x509_cert_info *info, struct cm_
 	if (info->subject == NULL || info->issuer == NULL)
 		goto fail;
 	info->key_alg =
-	    x509_key_alg_of(X509_get0_pubkey(cert), &alg) == 0 ? x509_key_alg_name(alg) : "UNKNOWN";
+	    x509_key_alg_of(key, &alg) == 0 ? x509_key_alg_name(alg) : "UNKNOWN";
 	info->pathlen = x509_cert_pathlen(cert);
 	info->is_ca = (X509_get_extension_flags((X509 *)cert) & EXFLAG_CA) != 0;
 	ERR_clear_error();

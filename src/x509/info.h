@@ -34,6 +34,10 @@ struct x509_cert_info {
  * X509_SERIAL_MAX_OCTETS or a negative one; CM_ERR_INTERNAL when a field
  * cannot be read. */
 int x509_cert_info_get(const X509 *cert, struct x509_cert_info *info, struct cm_err *err);
+/* The same with the certificate's public key given (key_alg comes from it):
+ * for a certificate from x509_issue_unkeyed, whose key is not decoded. */
+int x509_cert_info_get_keyed(const X509 *cert, const EVP_PKEY *key, struct x509_cert_info *info,
+			     struct cm_err *err);
 void x509_cert_info_clear(struct x509_cert_info *info);
 
 /* A serial in text ("E8:CB:..." or "e8cb...", any case) → lowercase hex, no

@@ -77,8 +77,8 @@ static int x509_issue_subject(X509 *cert, const struct x509_issue_params *p, str
  * 3.0 builds both afresh on every call: a profile of IssueCertificate (P-256)
  * put that at about a fifth of request CPU. The AlgorithmIdentifier goes
  * through X509_ALGOR's template decoder, which involves no provider. The copy
- * leaves X509_get0_pubkey of cert NULL, so only x509_issue_der, whose
- * certificate never leaves it, uses it. 0 when the copy fails. */
+ * leaves X509_get0_pubkey of cert NULL, so only x509_issue_unkeyed, whose
+ * callers hold the key themselves, uses it. 0 when the copy fails. */
 static int x509_issue_copy_spki(X509 *cert, const struct x509_csr *csr)
 {
 	size_t alg_len = 0, pklen = 0;
@@ -193,10 +193,15 @@ X509 *x509_issue(const struct x509_issue_params *p, struct cm_err *err)
 	return x509_issue_build(p, false, err);
 }
 
+X509 *x509_issue_unkeyed(const struct x509_issue_params *p, struct cm_err *err)
+{
+	return x509_issue_build(p, true, err);
+}
+
 unsigned char *x509_issue_der(const struct x509_issue_params *p, size_t *len, struct cm_err *err)
 {
 	*len = 0;
-	X509 *cert = x509_issue_build(p, true, err);
+	X509 *cert = x509_issue_unkeyed(p, err);
 	if (cert == NULL)
 		return NULL;
 	unsigned char *der = x509_cert_to_der(cert, len);

@@ -69,8 +69,13 @@ struct x509_issue_params {
  * the signing key, an empty subject without SubjectAltName, a signing
  * algorithm that does not fit the key, or a bad passthrough value. */
 X509 *x509_issue(const struct x509_issue_params *p, struct cm_err *err);
-/* The same certificate as owned DER (*len bytes), built faster: the CSR's
- * public key is copied as encoded rather than re-encoded (issue.c says why). */
+/* The same certificate built faster: the CSR's public key is copied as
+ * encoded rather than re-encoded (issue.c says why), so it is never decoded
+ * either and X509_get0_pubkey returns NULL; i2d and every other getter work.
+ * For callers that hold the key themselves (x509_leaf_details_get_keyed).
+ * Owned. */
+X509 *x509_issue_unkeyed(const struct x509_issue_params *p, struct cm_err *err);
+/* x509_issue_unkeyed's certificate as owned DER (*len bytes). */
 unsigned char *x509_issue_der(const struct x509_issue_params *p, size_t *len,
 			      struct cm_err *err);
 

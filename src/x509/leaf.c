@@ -332,12 +332,19 @@ static char *leaf_issuer_short(const X509 *cert)
 
 int x509_leaf_details_get(const X509 *cert, struct x509_leaf_details *d, struct cm_err *err)
 {
+	return x509_leaf_details_get_keyed(cert, X509_get0_pubkey(cert), d, err);
+}
+
+int x509_leaf_details_get_keyed(const X509 *cert, const EVP_PKEY *key,
+				struct x509_leaf_details *d, struct cm_err *err)
+{
 	memset(d, 0, sizeof(*d));
-	if (x509_cert_info_get(cert, &d->info, err) < 0 || leaf_names(cert, d, err) < 0 ||
+	if (x509_cert_info_get_keyed(cert, key, &d->info, err) < 0 ||
+	    leaf_names(cert, d, err) < 0 ||
 	    leaf_usages(cert, d, err) < 0 || leaf_ocsp(cert, d, err) < 0)
 		goto fail;
 	leaf_sig_alg(cert, d->sig_alg, sizeof(d->sig_alg));
-	leaf_key_alg(X509_get0_pubkey(cert), d->key_alg, sizeof(d->key_alg));
+	leaf_key_alg(key, d->key_alg, sizeof(d->key_alg));
 	d->issuer_short = leaf_issuer_short(cert);
 	/* info.subject is already RFC 2253 text, which RFC 4514 keeps. */
 	d->subject = strdup(d->info.subject);

@@ -77,6 +77,10 @@ struct x509_leaf_details {
  * extension read here (KeyUsage, EKU, SAN, AIA) is there twice or does not
  * decode; CM_ERR_INTERNAL when out of memory. */
 int x509_leaf_details_get(const X509 *cert, struct x509_leaf_details *d, struct cm_err *err);
+/* The same with the certificate's public key given: for a certificate from
+ * x509_issue_unkeyed, whose key is not decoded (X509_get0_pubkey is NULL). */
+int x509_leaf_details_get_keyed(const X509 *cert, const EVP_PKEY *key,
+				struct x509_leaf_details *d, struct cm_err *err);
 void x509_leaf_details_clear(struct x509_leaf_details *d);
 
 /* ImportCertificate input, already base64-decoded (sizes checked by the API). */
