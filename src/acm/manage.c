@@ -204,8 +204,8 @@ int acm_renew_now(const struct acm_ctx *ctx, struct store_acm_cert *c, const cha
 	}
 	next.issued_at = ctx->now;
 	next.exported = false; /* eligible again once exported again (§6.2) */
-	int stored = acm_set_renewal(&next, "SUCCESS", NULL, ctx->now, err) == 0 &&
-		     acm_renew_store(ctx, c, &next, &issued, err) == 0;
+	bool stored = acm_set_renewal(&next, "SUCCESS", NULL, ctx->now, err) == 0 &&
+		      acm_renew_store(ctx, c, &next, &issued, err) == 0;
 	pca_issued_clear(&issued);
 	if (!stored) {
 		store_acm_cert_clear(&next);
