@@ -16,6 +16,8 @@ struct store;
 
 /* Opens (creating when asked) the database at path and applies migrations. */
 struct store *store_open(const char *path, bool create, struct cm_err *err);
+/* Once every other thread using st has stopped: their connections' commits
+ * wake the store's checkpoint thread, which this stops. */
 void store_close(struct store *st);
 
 /* Transactions on the calling thread's connection. begin takes the write lock
