@@ -102,6 +102,7 @@ int acme_ari_check(struct acme_worker *w, const struct acm_ctx *ctx, struct stor
 	struct cm_err ask_err = {0};
 	size_t idx = 0;
 	int asked = -1;
+	int64_t claimed_due = j->due_at; /* the row's due_at, as the worker claimed it */
 	if (acme_worker_ca_index(w, j->ca_name, &idx)) {
 		struct acme_client *cl = acme_worker_client(w, idx, &ask_err);
 		asked = cl != NULL ? acme_ari_ask(cl, c, &ri, &ask_err) : -1;
@@ -127,7 +128,17 @@ int acme_ari_check(struct acme_worker *w, const struct acm_ctx *ctx, struct stor
 	acme_renewal_info_clear(&ri);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	return store_acme_job_put(ctx->store, j, true, err);
+	/* Only while the row is still the job claimed: asking the CA takes a
+	 * round trip, and RenewCertificate or the scheduler may have put a
+	 * RENEWAL job in its place meanwhile, which this check's schedule must
+	 * not overwrite (the renewal would wait for its claim's lease to end). */
+	if (store_acme_job_update(ctx->store, j, claimed_due, err) == 0)
+		return 0;
+	if (err->code != CM_ERR_CONFLICT)
+		return -1;
+	log_event(LOG_INFO, "acme: renewal information check left to the newer job", "certificate",
+		  j->cert_id, LOG_END);
+	return 0;
 }
 
 int acme_ari_follow(struct acme_worker *w, const struct acm_ctx *ctx, size_t idx,

@@ -504,6 +504,7 @@ class AriProxy:
         self.pebble = pebble
         self.window = (time.time() + 60 * 86400, time.time() + 61 * 86400)
         self.windows = {}  # certificate ID -> (start, end); others get self.window
+        self.delays = {}  # certificate ID -> seconds to wait before answering
         self.asked = []
         proxy = self
 
@@ -531,6 +532,7 @@ class AriProxy:
                 if self.path.startswith('/ari/'):
                     cert_id = self.path[len('/ari/'):]
                     proxy.asked.append(cert_id)
+                    time.sleep(proxy.delays.get(cert_id, 0))
                     fmt = '%Y-%m-%dT%H:%M:%SZ'
                     start, end = proxy.windows.get(cert_id, proxy.window)
                     return self.reply({'suggestedWindow': {
@@ -618,6 +620,37 @@ class RenewalInformationTests(AcmeCase):
         # Its window is months away: no further renewal.
         time.sleep(1.5)
         self.assertEqual(self.describe(arn)['Serial'], c['Serial'])
+
+    def test_renew_certificate_during_a_check_is_not_lost(self):
+        """RenewCertificate while Certain waits for the CA's answer about the
+        same certificate: the check must not overwrite the renewal's job with
+        its own schedule (the renewal would then wait for its claim's
+        ten-minute lease), so the renewal runs at once."""
+        arn = self.request('race.user.test')
+        self.create_cnames(self.pending_records(arn))
+        first = self.wait_status(arn, 'ISSUED')
+        _ = self.verify_chain(arn)
+        cert_id = ari_cert_id(os.path.join(self.tmp, arn.rsplit('/', 1)[1], 'cert.pem'))
+        target = self.certain('targets', 'create', '--kind', 'files', '--cert-path',
+                              os.path.join(self.deploy_dir, 'race.pem'), '--key-path',
+                              os.path.join(self.deploy_dir, 'race.key'))['Target']['TargetArn']
+        self.certain('targets', 'associate', target, arn)  # in use: eligible
+        deadline = time.monotonic() + WAIT
+        while cert_id not in self.ari.asked:
+            self.assertLess(time.monotonic(), deadline, 'never asked')
+            time.sleep(0.2)
+        # The next check (Retry-After is obeyed from 10 s) waits 4 s for its answer.
+        self.ari.delays[cert_id] = 4
+        asked = self.ari.asked.count(cert_id)
+        deadline = time.monotonic() + WAIT
+        while self.ari.asked.count(cert_id) == asked:
+            self.assertLess(time.monotonic(), deadline, 'no second check')
+            time.sleep(0.05)
+        self.cli_ok('acm', 'renew-certificate', '--certificate-arn', arn)
+        self.ari.delays.pop(cert_id)
+        self.wait_for(arn, lambda c: c['Serial'] != first['Serial'] and
+                      c.get('RenewalSummary', {}).get('RenewalStatus') == 'SUCCESS',
+                      'the renewal asked for during the check')
 
 
 if __name__ == '__main__':
