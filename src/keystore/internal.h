@@ -24,9 +24,4 @@ int keystore_hkdf(const unsigned char master[KEYSTORE_MASTER_LEN], const char *i
 EVP_PKEY *keystore_open_key_uncached(struct keystore *ks, const unsigned char *blob,
 				     size_t blob_len, const char *binding, struct cm_err *err);
 
-/* key as PKCS #8 PrivateKeyInfo DER (owned: OPENSSL_clear_free), *len bytes;
- * NULL when it cannot be encoded. EC keys on P-256, P-384 and P-521 are
- * written from their numbers (pkcs8.c says why). */
-unsigned char *keystore_pkcs8_der(EVP_PKEY *key, size_t *len);
-
 #endif

@@ -107,16 +107,23 @@ out:
 int keystore_seal_key(struct keystore *ks, EVP_PKEY *key, const char *binding, unsigned char **blob,
 		      size_t *blob_len, struct cm_err *err)
 {
+	unsigned char *der = NULL;
+	int der_len = -1, rc = -1;
 	/* PKCS#8 keeps the algorithm with the key, so any key type round-trips. */
-	size_t der_len = 0;
-	unsigned char *der = keystore_pkcs8_der(key, &der_len);
-	if (der == NULL) {
+	PKCS8_PRIV_KEY_INFO *p8 = key != NULL ? EVP_PKEY2PKCS8(key) : NULL;
+	if (p8 != NULL)
+		der_len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+	PKCS8_PRIV_KEY_INFO_free(p8); /* its free wipes the key octets */
+	if (der_len <= 0) {
 		*blob = NULL;
 		*blob_len = 0;
-		return cm_fail(err, CM_ERR_INTERNAL, "cannot serialize the private key");
+		cm_fail(err, CM_ERR_INTERNAL, "cannot serialize the private key");
+		goto out;
 	}
-	int rc = ks_seal(ks, ks_purpose_key, der, der_len, binding, blob, blob_len, err);
-	OPENSSL_clear_free(der, der_len);
+	rc = ks_seal(ks, ks_purpose_key, der, (size_t)der_len, binding, blob, blob_len, err);
+out:
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)der_len);
 	return rc;
 }
 

@@ -2,19 +2,16 @@
  * it or it has the wrong size), sealed keys and secrets that open only with
  * the right binding and unaltered, derived subkeys, new access keys. */
 #include <fcntl.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
-#include "keystore/internal.h"
 #include "keystore/keystore.h"
 
 #define KS_BINDING "certain:ca-key:0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -134,52 +131,6 @@ TEST(keystore_round_trip_ec)
 	ks_round_trip(harness_failures, p384);
 	EVP_PKEY_free(p256);
 	EVP_PKEY_free(p384);
-}
-
-/* keystore_pkcs8_der writes EC keys itself: byte for byte what OpenSSL's
- * EVP_PKEY2PKCS8 writes, on each curve, including scalars with leading zero
- * octets (kept at the curve's full length); other keys go through OpenSSL. */
-static bool ks_pkcs8_same(EVP_PKEY *key)
-{
-	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(key);
-	unsigned char *want = NULL;
-	int want_len = p8 != NULL ? i2d_PKCS8_PRIV_KEY_INFO(p8, &want) : -1;
-	PKCS8_PRIV_KEY_INFO_free(p8);
-	size_t got_len = 0;
-	unsigned char *got = keystore_pkcs8_der(key, &got_len);
-	bool same = want_len > 0 && got != NULL && got_len == (size_t)want_len &&
-		    memcmp(got, want, got_len) == 0;
-	OPENSSL_clear_free(want, want_len > 0 ? (size_t)want_len : 0);
-	OPENSSL_clear_free(got, got_len);
-	return same;
-}
-
-TEST(keystore_pkcs8_matches_openssl)
-{
-	static const char *const curves[] = {"P-256", "P-384", "P-521"};
-	static const int scalar_bytes[] = {32, 48, 66};
-	for (size_t c = 0; c < 3; c++) {
-		int short_scalars = 0;
-		/* Until a scalar with a leading zero octet has been seen (1 in 256
-		 * keys; P-521's top octet is 0 or 1, so always short there). */
-		for (int i = 0; i < 3000 && (i < 20 || short_scalars == 0); i++) {
-			EVP_PKEY *key = EVP_EC_gen(curves[c]);
-			BIGNUM *priv = NULL;
-			CHECK(key != NULL &&
-			      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1);
-			if (priv != NULL && BN_num_bytes(priv) < scalar_bytes[c])
-				short_scalars++;
-			CHECK(key != NULL && ks_pkcs8_same(key));
-			BN_clear_free(priv);
-			EVP_PKEY_free(key);
-		}
-		CHECK(short_scalars > 0);
-	}
-	EVP_PKEY *rsa = EVP_RSA_gen(2048);
-	CHECK(rsa != NULL && ks_pkcs8_same(rsa));
-	EVP_PKEY_free(rsa);
-	size_t len = 1;
-	CHECK(keystore_pkcs8_der(NULL, &len) == NULL && len == 0);
 }
 
 TEST(keystore_tamper_and_binding)
