@@ -224,6 +224,22 @@ static int store_acm_update_missed(struct store *st, const struct store_acm_cert
 	return cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found");
 }
 
+/* Binds "WHERE id = ? AND account_id = ? AND revision = ?" from parameter i
+ * on and runs an update of c's row: CM_ERR_CONFLICT when another update came
+ * first, CM_ERR_NOT_FOUND when the row is gone. */
+static int store_acm_exec_revised(struct store *st, sqlite3_stmt *stmt, int i,
+				  const struct store_acm_cert *c, struct cm_err *err)
+{
+	store_bind_text(stmt, i++, c->id);
+	store_bind_text(stmt, i++, c->account_id);
+	sqlite3_bind_int64(stmt, i, c->revision);
+	if (store_exec_stmt(st, stmt, err) < 0)
+		return -1;
+	if (sqlite3_changes(store_db(st, err)) != 1)
+		return store_acm_update_missed(st, c, err);
+	return 0;
+}
+
 int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {
 	/* Row-value SET: one column list shared with insert and read. The
@@ -242,14 +258,7 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
-	store_bind_text(stmt, i++, c->id);
-	store_bind_text(stmt, i++, c->account_id);
-	sqlite3_bind_int64(stmt, i, c->revision);
-	if (store_exec_stmt(st, stmt, err) < 0)
-		return -1;
-	if (sqlite3_changes(store_db(st, err)) != 1)
-		return store_acm_update_missed(st, c, err);
-	return 0;
+	return store_acm_exec_revised(st, stmt, i, c, err);
 }
 
 int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
@@ -266,14 +275,7 @@ int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
 	sqlite3_bind_int64(stmt, 1, c->scan_due_at);
 	sqlite3_bind_int64(stmt, 2, c->expiry_warned_day);
 	sqlite3_bind_int(stmt, 3, c->action_required_days);
-	store_bind_text(stmt, 4, c->id);
-	store_bind_text(stmt, 5, c->account_id);
-	sqlite3_bind_int64(stmt, 6, c->revision);
-	if (store_exec_stmt(st, stmt, err) < 0)
-		return -1;
-	if (sqlite3_changes(store_db(st, err)) != 1)
-		return store_acm_update_missed(st, c, err);
-	return 0;
+	return store_acm_exec_revised(st, stmt, 4, c, err);
 }
 
 int store_acm_cert_mark_exported(struct store *st, const char *account_id, const char *id,
