@@ -102,8 +102,8 @@ int acm_import(const struct acm_ctx *ctx, const struct acm_import_req *req, char
  * another account's or region's is CM_ERR_NOT_FOUND. */
 int acm_load(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
 	     struct cm_err *err);
-/* The same without the key and the certificate (store_acm_cert_get_summary):
- * for reading only. */
+/* The same without the key, the certificate and the chain
+ * (store_acm_cert_get_summary): for reading only. */
 int acm_load_summary(const struct acm_ctx *ctx, const char *arn, struct store_acm_cert *out,
 		     struct cm_err *err);
 void acm_arn(const struct acm_ctx *ctx, const char *id, char *buf, size_t size);

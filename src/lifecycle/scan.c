@@ -223,6 +223,24 @@ static int scan_live_tx(const struct acm_ctx *ctx, struct scan_tx *tx, struct st
 	return 0;
 }
 
+/* A renewal needs the certificate's material, which the scan does not read
+ * (store_acm_cert_get_summary): read again, whole. A change meanwhile reads
+ * as a conflict, as the update would have. */
+static int scan_read_material(const struct acm_ctx *ctx, struct store_acm_cert *c,
+			      struct cm_err *err)
+{
+	struct store_acm_cert whole;
+	if (store_acm_cert_get(ctx->store, c->account_id, c->id, &whole, err) < 0)
+		return -1;
+	if (whole.revision != c->revision) {
+		store_acm_cert_clear(&whole);
+		return cm_fail(err, CM_ERR_CONFLICT, "certificate changed during the scan");
+	}
+	store_acm_cert_clear(c);
+	*c = whole;
+	return 0;
+}
+
 static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store_acm_cert *c,
 		     int days, struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
@@ -230,7 +248,7 @@ static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store
 	char last[48];
 	bool tried = scan_renewal_due(c, ctx->now);
 	if (tried) {
-		if (scan_tx_commit(tx, err) < 0)
+		if (scan_tx_commit(tx, err) < 0 || scan_read_material(ctx, c, err) < 0)
 			return -1;
 		int rc = acm_renew_now(ctx, c, &reason, err);
 		if (rc < 0)
@@ -252,14 +270,16 @@ static int scan_live(const struct acm_ctx *ctx, struct scan_tx *tx, struct store
 	return scan_live_tx(ctx, tx, c, days, tried, reason, stats, err);
 }
 
-/* One due certificate, re-read: it may have changed since the list. */
+/* One due certificate, re-read: it may have changed since the list. Without
+ * its material: the expiry and the day's events do not need it, and the
+ * update of a record read so leaves it as stored. */
 static int scan_one(const struct lifecycle_cfg *cfg, int64_t now, const struct store_acm_due *d,
 		    struct scan_tx *tx, struct lifecycle_scan_stats *stats, struct cm_err *err)
 {
 	struct acm_ctx ctx = scan_ctx(cfg, d->account_id, now);
 	struct store_acm_cert c;
 	int days = ACM_DEFAULT_DAYS_BEFORE_EXPIRY, rc = 0;
-	if (store_acm_cert_get(cfg->store, d->account_id, d->id, &c, err) < 0)
+	if (store_acm_cert_get_summary(cfg->store, d->account_id, d->id, &c, err) < 0)
 		return err->code == CM_ERR_NOT_FOUND ? 0 : -1; /* deleted meanwhile */
 	stats->examined++;
 	if (strcmp(c.status, "ISSUED") != 0 || c.scan_due_at > now)

@@ -32,7 +32,7 @@ const char *store_acm_effective_status(const struct store_acm_cert *c, int64_t n
 	return c->status;
 }
 
-void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blobs)
+void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_material)
 {
 	int i = 0;
 	memset(c, 0, sizeof(*c));
@@ -52,7 +52,6 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 	store_col_copy(stmt, i++, c->ct_logging, sizeof(c->ct_logging));
 	store_col_copy(stmt, i++, c->export_option, sizeof(c->export_option));
 	store_col_copy(stmt, i++, c->managed_by, sizeof(c->managed_by));
-	c->chain_pem = store_col_strdup(stmt, i++);
 	store_col_copy(stmt, i++, c->serial, sizeof(c->serial));
 	c->subject = store_col_strdup(stmt, i++);
 	c->issuer = store_col_strdup(stmt, i++);
@@ -77,15 +76,17 @@ void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blob
 	c->expiry_warned_day = sqlite3_column_int64(stmt, i++);
 	c->action_required_days = sqlite3_column_int(stmt, i++);
 	c->in_use = sqlite3_column_int(stmt, i++) != 0;
-	if (!with_blobs)
+	c->material_omitted = !with_material;
+	if (!with_material)
 		return;
+	c->chain_pem = store_col_strdup(stmt, i++);
 	c->key_sealed = store_col_blobdup(stmt, i++, &c->key_sealed_len);
 	c->cert_der = store_col_blobdup(stmt, i, &c->cert_der_len);
 }
 
-/* Binds ACM_DATA_COLUMNS then ACM_BLOB_COLUMNS from parameter i on; returns
- * the next free parameter index, or -1 when out of memory. Insert and update
- * share it so their column orders cannot drift apart. */
+/* Binds ACM_DATA_COLUMNS from parameter i on; returns the next free
+ * parameter index, or -1 when out of memory. Insert and update share it so
+ * their column orders cannot drift apart. */
 static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm_cert *c)
 {
 	char renewal_status[sizeof(c->renewal_status)];
@@ -104,7 +105,6 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 	store_bind_text(stmt, i++, c->ct_logging);
 	store_bind_text(stmt, i++, c->export_option);
 	store_bind_text(stmt, i++, c->managed_by);
-	store_bind_text(stmt, i++, c->chain_pem);
 	store_bind_text(stmt, i++, c->serial);
 	store_bind_text(stmt, i++, c->subject);
 	store_bind_text(stmt, i++, c->issuer);
@@ -128,22 +128,41 @@ static int store_acm_bind_data(sqlite3_stmt *stmt, int i, const struct store_acm
 	sqlite3_bind_int64(stmt, i++, c->scan_due_at);
 	sqlite3_bind_int64(stmt, i++, c->expiry_warned_day);
 	sqlite3_bind_int(stmt, i++, c->action_required_days);
-	/* A NULL pointer binds SQL NULL: no key / no certificate yet. */
+	return i;
+}
+
+/* Binds ACM_MATERIAL_COLUMNS from parameter i on (a NULL pointer binds SQL
+ * NULL: no chain, no key or no certificate yet); returns the next index. */
+static int store_acm_bind_material(sqlite3_stmt *stmt, int i, const struct store_acm_cert *c)
+{
+	store_bind_text(stmt, i++, c->chain_pem);
 	sqlite3_bind_blob(stmt, i++, c->key_sealed, (int)c->key_sealed_len, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(stmt, i++, c->cert_der, (int)c->cert_der_len, SQLITE_TRANSIENT);
 	return i;
 }
 
 #define Q8 "?,?,?,?,?,?,?,?,"
-/* 38 placeholders: ACM_DATA_COLUMNS (36) + ACM_BLOB_COLUMNS (2). */
-#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?,?,?,?"
+/* 35 placeholders: ACM_DATA_COLUMNS. */
+#define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?"
 
-int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+/* The certificate's two rows are written together: a store step makes the
+ * pair one change inside the caller's transaction (or a transaction of its
+ * own outside one), undone whole when either write fails. */
+static int store_acm_pair_end(struct store *st, int rc, struct cm_err *err)
+{
+	if (rc == 0 && store_step_keep(st, err) == 0)
+		return 0;
+	store_step_undo(st);
+	return -1;
+}
+
+static int store_acm_insert_row(struct store *st, const struct store_acm_cert *c,
+				struct cm_err *err)
 {
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
 			  "INSERT INTO acm_certificates (" ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
-			  ", " ACM_BLOB_COLUMNS ") VALUES (?,?,?,1," ACM_DATA_PLACEHOLDERS ")",
+			  ") VALUES (?,?,?,1," ACM_DATA_PLACEHOLDERS ")",
 			  err);
 	if (stmt == NULL)
 		return -1;
@@ -157,17 +176,42 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 	return store_exec_stmt(st, stmt, err);
 }
 
-/* The row, with its key and certificate or without (they are most of it). */
+static int store_acm_insert_material(struct store *st, const struct store_acm_cert *c,
+				     struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "INSERT INTO acm_cert_material (cert_id, " ACM_MATERIAL_COLUMNS
+					   ") VALUES (?,?,?,?)",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, c->id);
+	store_acm_bind_material(stmt, 2, c);
+	return store_exec_stmt(st, stmt, err);
+}
+
+int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+{
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	int rc = store_acm_insert_row(st, c, err) == 0 && store_acm_insert_material(st, c, err) == 0
+		     ? 0
+		     : -1;
+	return store_acm_pair_end(st, rc, err);
+}
+
+/* The row, with its material or without (it is most of the bytes). */
 static int store_acm_cert_read(struct store *st, const char *account_id, const char *id,
-			       bool with_blobs, struct store_acm_cert *out, struct cm_err *err)
+			       bool with_material, struct store_acm_cert *out, struct cm_err *err)
 {
 	static const char with_sql[] = "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
-				       ", " ACM_IN_USE_COLUMN ", " ACM_BLOB_COLUMNS
-				       " FROM acm_certificates WHERE id = ? AND account_id = ?";
+				       ", " ACM_IN_USE_COLUMN ", " ACM_MATERIAL_COLUMNS
+				       " FROM acm_certificates" ACM_MATERIAL_JOIN
+				       " WHERE id = ? AND account_id = ?";
 	static const char without_sql[] = "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
 					  ", " ACM_IN_USE_COLUMN " FROM acm_certificates "
 					  "WHERE id = ? AND account_id = ?";
-	sqlite3_stmt *stmt = store_prepare(st, with_blobs ? with_sql : without_sql, err);
+	sqlite3_stmt *stmt = store_prepare(st, with_material ? with_sql : without_sql, err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, id);
@@ -179,7 +223,7 @@ static int store_acm_cert_read(struct store *st, const char *account_id, const c
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, stmt, err);
-	store_acm_read(stmt, out, with_blobs);
+	store_acm_read(stmt, out, with_material);
 	store_release(st, stmt);
 	return 0;
 }
@@ -240,16 +284,16 @@ static int store_acm_exec_revised(struct store *st, sqlite3_stmt *stmt, int i,
 	return 0;
 }
 
-int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+static int store_acm_update_row(struct store *st, const struct store_acm_cert *c,
+				struct cm_err *err)
 {
 	/* Row-value SET: one column list shared with insert and read. The
 	 * revision makes a read-modify-write that raced another one fail
 	 * instead of writing back stale material. */
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
-			  "UPDATE acm_certificates SET (" ACM_DATA_COLUMNS ", " ACM_BLOB_COLUMNS
-			  ") = (" ACM_DATA_PLACEHOLDERS "), revision = revision + 1"
-			  " WHERE id = ? AND account_id = ? AND revision = ?",
+			  "UPDATE acm_certificates SET (" ACM_DATA_COLUMNS ") = (" ACM_DATA_PLACEHOLDERS
+			  "), revision = revision + 1 WHERE id = ? AND account_id = ? AND revision = ?",
 			  err);
 	if (stmt == NULL)
 		return -1;
@@ -259,6 +303,36 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_acm_exec_revised(st, stmt, i, c, err);
+}
+
+/* Most updates (a status, a renewal summary, the scan's marks) leave the
+ * material as it was: comparing first spares writing its page for nothing. */
+static int store_acm_update_material(struct store *st, const struct store_acm_cert *c,
+				     struct cm_err *err)
+{
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+			  "UPDATE acm_cert_material SET (" ACM_MATERIAL_COLUMNS ") = (?1, ?2, ?3) "
+			  "WHERE cert_id = ?4 AND (chain_pem IS NOT ?1 OR key_sealed IS NOT ?2 "
+			  "OR cert_der IS NOT ?3)",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	int i = store_acm_bind_material(stmt, 1, c);
+	store_bind_text(stmt, i, c->id);
+	return store_exec_stmt(st, stmt, err);
+}
+
+int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
+{
+	if (c->material_omitted)
+		return store_acm_update_row(st, c, err);
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	int rc = store_acm_update_row(st, c, err) == 0 && store_acm_update_material(st, c, err) == 0
+		     ? 0
+		     : -1;
+	return store_acm_pair_end(st, rc, err);
 }
 
 int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,

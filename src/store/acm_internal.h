@@ -7,14 +7,14 @@
 
 /* Never rewritten after insert, but for revision, which only ever counts up. */
 #define ACM_KEY_COLUMNS "id, account_id, created_at, revision"
-/* Everything else but the two blobs, in store_acm_read order (36 columns).
+/* Everything else but the material, in store_acm_read order (35 columns).
  * subject_cn, renewal_status and dns_names are what SearchCertificates
  * matches on (migration 3); dns_names is written, never read back. The last
  * three are the lifecycle scan's (migration 4). */
 #define ACM_DATA_COLUMNS                                                                           \
 	"type, status, failure_reason, domain_name, names_json, key_alg, ca_arn, "                 \
 	"validation_method, validation_json, ct_logging, export_option, managed_by, "              \
-	"chain_pem, serial, subject, issuer, sig_alg, key_usage, eku_bits, eku_json, "             \
+	"serial, subject, issuer, sig_alg, key_usage, eku_bits, eku_json, "                        \
 	"not_before, not_after, issued_at, imported_at, revoked_at, validation_deadline, "         \
 	"revocation_reason, exported, renewal_json, resent_at, subject_cn, renewal_status, "       \
 	"dns_names, scan_due_at, expiry_warned_day, action_required_days"
@@ -22,8 +22,12 @@
  * one primary-key probe per row. */
 #define ACM_IN_USE_COLUMN                                                                          \
 	"EXISTS (SELECT 1 FROM acm_cert_usage u WHERE u.cert_id = acm_certificates.id)"
-/* Last, so a list can leave them out and share the reader. */
-#define ACM_BLOB_COLUMNS "key_sealed, cert_der"
+/* The material: most of a certificate's bytes, in acm_cert_material
+ * (migration 12) so that acm_certificates rows stay a few hundred bytes and
+ * the scan's and lists' pages hold many. Selected last, through
+ * ACM_MATERIAL_JOIN, so a read can leave them out and share the reader. */
+#define ACM_MATERIAL_COLUMNS "chain_pem, key_sealed, cert_der"
+#define ACM_MATERIAL_JOIN " LEFT JOIN acm_cert_material ON acm_cert_material.cert_id = acm_certificates.id"
 
 /* The status a reader sees, as SQL; binds now twice. Must say exactly what
  * store_acm_effective_status says. */
@@ -33,7 +37,7 @@
 	"AND validation_deadline <= ? THEN 'VALIDATION_TIMED_OUT' ELSE status END"
 
 /* Fills c from a row selected as KEY, DATA, IN_USE[, BLOB] columns. */
-void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_blobs);
+void store_acm_read(sqlite3_stmt *stmt, struct store_acm_cert *c, bool with_material);
 
 /* The page query store_acm_cert_list runs for this filter and cursor (owned;
  * NULL when out of memory). Exposed so a test can EXPLAIN it. */

@@ -364,11 +364,12 @@ static void search_sort_expr(struct search_sql *q, const struct store_acm_search
 static void search_build(struct search_sql *q, const struct store_acm_search *s,
 			 const char *account_id)
 {
-	/* NULL for the sealed key: a search never needs it, and never reads it. */
+	/* NULL for the sealed key and the chain: a search never needs them. */
 	sql_add(q, "SELECT " ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS ", " ACM_IN_USE_COLUMN
-		   ", NULL, cert_der, ");
+		   ", NULL, NULL, cert_der, ");
 	search_sort_expr(q, s);
-	sql_add(q, " AS search_key FROM acm_certificates WHERE account_id = ?");
+	sql_add(q, " AS search_key FROM acm_certificates" ACM_MATERIAL_JOIN
+		   " WHERE account_id = ?");
 	sql_bind_text(q, account_id);
 	if (search_has_cursor(s)) {
 		/* Row values keep the keyset one comparison (SQLite ≥ 3.15, PostgreSQL). */
@@ -410,9 +411,10 @@ char *store_acm_search_sql(const struct store_acm_search *s)
 static void search_row(sqlite3_stmt *stmt, bool text, struct store_acm_cert *c,
 		       struct store_acm_sort_key *key)
 {
-	/* The sort key follows the 4 + 36 + 1 + 2 columns store_acm_read takes. */
+	/* The sort key follows the 4 + 35 + 1 + 3 columns store_acm_read takes. */
 	int col = sqlite3_column_count(stmt) - 1;
 	store_acm_read(stmt, c, true);
+	c->material_omitted = true; /* the key and the chain were not read */
 	memset(key, 0, sizeof(*key));
 	if (text)
 		store_col_copy(stmt, col, key->text, sizeof(key->text));

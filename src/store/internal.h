@@ -52,7 +52,9 @@ extern const char store_crl_revoked_sql[];
 /* The store's checkpoint thread (checkpoint.c), for its tests. */
 struct store_checkpointer *store_checkpointer_of(struct store *st);
 
-/* Applies numbered migrations in a transaction. */
+/* Applies numbered migrations in a transaction: all of them, or (for the
+ * upgrade tests) those up to schema version target. */
 int store_migrate(sqlite3 *db, struct cm_err *err);
+int store_migrate_to(sqlite3 *db, int target, struct cm_err *err);
 
 #endif

@@ -151,19 +151,28 @@ struct store_cert {
 };
 void store_cert_clear(struct store_cert *c);
 
-/* An idempotency token and the result it names, stored with that result. */
+/* An idempotency token and the result it names, stored with that result.
+ * Two requests with one token may both find no token before they start; the
+ * one that writes second must find the first's token in its own
+ * transaction (where the write lock makes the look final), answer its
+ * result and store nothing of its own. */
 struct store_idempotency {
 	const char *account_id;
 	const char *scope;
 	const char *token;
 	const char *result;
 	int64_t created_at;
+	int64_t not_before; /* a token stored before this has expired */
+	char *winner;	    /* out: the result of a live token found at the write */
+	size_t winner_size;
 };
 
 /* Stores an issued certificate and, when idem is not NULL, the idempotency
  * record naming it: one durable commit (or part of the caller's transaction).
  * The (ca, serial) primary key makes a duplicate impossible: CM_ERR_CONFLICT
- * tells the caller to discard what it signed and draw another serial. */
+ * with idem->winner left "" tells the caller to discard what it signed and
+ * draw another serial; CM_ERR_CONFLICT with idem->winner set, that a live
+ * token was found and nothing was stored. */
 int store_cert_insert(struct store *st, const struct store_cert *c,
 		      const struct store_idempotency *idem, struct cm_err *err);
 /* CM_ERR_NOT_FOUND when that CA never issued that serial. */
@@ -182,6 +191,11 @@ int store_idempotency_get(struct store *st, const char *account_id, const char *
 /* Records (or refreshes an expired) token → result. */
 int store_idempotency_put(struct store *st, const char *account_id, const char *scope,
 			  const char *token, const char *result, int64_t now, struct cm_err *err);
+/* Inside the caller's write transaction: 1 when a live token is there
+ * already (its result copied into idem->winner; nothing written), else
+ * records idem and returns 0; -1 on error. */
+int store_idempotency_claim(struct store *st, const struct store_idempotency *idem,
+			    struct cm_err *err);
 
 /* --- ACM certificates ---------------------------------------------------- */
 
@@ -235,6 +249,9 @@ struct store_acm_cert {
 				      event; 0 = never */
 	int action_required_days; /* the last of the 45/30/15/3/1 marks a Renewal Action Required
 				     event was sent for; 0 = none since issue or last renewal */
+	bool material_omitted;	  /* read only: read by store_acm_cert_get_summary, so
+				     key_sealed, cert_der and chain_pem are NULL for want of
+				     reading, and store_acm_cert_update leaves them as stored */
 };
 void store_acm_cert_clear(struct store_acm_cert *c);
 
@@ -248,14 +265,16 @@ int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, stru
 /* CM_ERR_NOT_FOUND when absent or of another account. */
 int store_acm_cert_get(struct store *st, const char *account_id, const char *id,
 		       struct store_acm_cert *out, struct cm_err *err);
-/* The same without key_sealed and cert_der (left NULL): what a description
- * needs, without the blobs that make most of the row. Never update a record
- * read this way with store_acm_cert_update: it would store no key and no
- * certificate. */
+/* The same without the material (key_sealed, cert_der and chain_pem, left
+ * NULL): what a description or the expiry scan needs, without the part that
+ * makes most of a certificate's bytes (kept in a table of its own, migration
+ * 12). store_acm_cert_update of a record read this way leaves the material
+ * as stored. */
 int store_acm_cert_get_summary(struct store *st, const char *account_id, const char *id,
 			       struct store_acm_cert *out, struct cm_err *err);
-/* Rewrites every column but id, account_id and created_at, if the row is
- * still at c->revision (as read): CM_ERR_CONFLICT when another update came
+/* Rewrites every column but id, account_id and created_at (the material
+ * too, unless c->material_omitted), if the row is still at c->revision
+ * (as read): CM_ERR_CONFLICT when another update came
  * first, CM_ERR_NOT_FOUND when the row is gone (deleted meanwhile). */
 int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, struct cm_err *err);
 /* The same, for the lifecycle scan's daily step: writes only scan_due_at,

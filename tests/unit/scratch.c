@@ -1,9 +1,13 @@
 /* Scratch stores for the unit tests (see scratch.h). */
 #include "scratch.h"
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "store/internal.h"
 
 struct store *scratch_store(char *dir)
 {
@@ -20,6 +24,18 @@ struct store *scratch_store(char *dir)
 		return NULL;
 	}
 	return st;
+}
+
+long long scratch_sql_int(struct store *st, const char *sql)
+{
+	struct cm_err err = {0};
+	sqlite3_stmt *stmt = NULL;
+	long long v = -1;
+	if (sqlite3_prepare_v2(store_db(st, &err), sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
 }
 
 void scratch_done(struct store *st, const char *dir)

@@ -12,6 +12,10 @@
  * bytes) with accounts SCRATCH_ACCOUNT and SCRATCH_OTHER_ACCOUNT; NULL on failure. */
 struct store *scratch_store(char *dir);
 
+/* The first column of the first row of sql, run on the calling thread's
+ * connection of st; -1 when there is no row or the SQL fails. */
+long long scratch_sql_int(struct store *st, const char *sql);
+
 /* Closes the store and removes the folder. */
 void scratch_done(struct store *st, const char *dir);
 

@@ -21,6 +21,7 @@
 #include "lifecycle/scan.h"
 #include "pca/access.h"
 #include "pca/ca.h"
+#include "scratch.h"
 #include "store/internal.h"
 #include "test_x509_fixtures.h"
 #include "util/log.h"
@@ -340,19 +341,6 @@ TEST(lifecycle_event_json_shapes)
 	CHECK(lifecycle_days_to_expiry(&c, T0) == -1);
 }
 
-/* One value of a one-row query on the test thread's connection (-1 on error). */
-static long long lc_sql_int(struct lc_env *e, const char *sql)
-{
-	struct cm_err err = {0};
-	sqlite3_stmt *stmt = NULL;
-	long long v = -1;
-	if (sqlite3_prepare_v2(store_db(e->st, &err), sql, -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
 /* A private RequestCertificate stores the CA's record of the certificate and
  * ACM's record in one commit: when the ACM write fails, the CA has no
  * certificate either (a crash there leaves nothing), and when it succeeds
@@ -367,19 +355,19 @@ TEST(lifecycle_private_request_is_one_commit)
 		lc_done(&e);
 		return;
 	}
-	long long certs = lc_sql_int(&e, "SELECT count(*) FROM certificates");
+	long long certs = scratch_sql_int(e.st, "SELECT count(*) FROM certificates");
 	sqlite3 *db = store_db(e.st, &err);
 	CHECK(sqlite3_exec(db,
 			   "CREATE TEMP TRIGGER lc_refuse BEFORE INSERT ON main.acm_certificates "
 			   "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(lc_request(&e, T0, "refused.example.com", id) < 0);
-	CHECK(lc_sql_int(&e, "SELECT count(*) FROM certificates") == certs);
-	CHECK(lc_sql_int(&e, "SELECT count(*) FROM acm_certificates") == 0);
-	CHECK(lc_sql_int(&e, "SELECT count(*) FROM events") == 0);
+	CHECK(scratch_sql_int(e.st, "SELECT count(*) FROM certificates") == certs);
+	CHECK(scratch_sql_int(e.st, "SELECT count(*) FROM acm_certificates") == 0);
+	CHECK(scratch_sql_int(e.st, "SELECT count(*) FROM events") == 0);
 	CHECK(sqlite3_exec(db, "DROP TRIGGER temp.lc_refuse", NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(lc_request(&e, T0, "stored.example.com", id) == 0);
-	CHECK(lc_sql_int(&e, "SELECT count(*) FROM certificates") == certs + 1);
+	CHECK(scratch_sql_int(e.st, "SELECT count(*) FROM certificates") == certs + 1);
 	struct store_acm_cert c = lc_get(&e, id);
 	CHECK_STR_EQ(c.status, "ISSUED");
 	/* The CA's row carries the same serial (hex without colons) and DER. */
@@ -387,7 +375,7 @@ TEST(lifecycle_private_request_is_one_commit)
 	CHECK(x509_serial_hex_normalize(c.serial, hex, sizeof(hex)) == 0);
 	snprintf(sql, sizeof(sql),
 		 "SELECT length(der) FROM certificates WHERE lower(serial) = lower('%s')", hex);
-	CHECK(c.cert_der_len > 0 && lc_sql_int(&e, sql) == (long long)c.cert_der_len);
+	CHECK(c.cert_der_len > 0 && scratch_sql_int(e.st, sql) == (long long)c.cert_der_len);
 	store_acm_cert_clear(&c);
 	lc_done(&e);
 }

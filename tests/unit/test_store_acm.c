@@ -1,7 +1,9 @@
 /* The ACM part of the store: record round trip, scoping, cascade on delete,
  * keyset pages with every filter (and the index they run on), tags, InUseBy,
  * history and account configuration, on a scratch database. */
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -98,10 +100,10 @@ static void check_same(int *harness_failures, const struct store_acm_cert *a,
 		      memcmp(a->key_sealed, b->key_sealed, a->key_sealed_len) == 0);
 		CHECK(a->cert_der_len == b->cert_der_len && b->cert_der != NULL &&
 		      memcmp(a->cert_der, b->cert_der, a->cert_der_len) == 0);
+		check_opt_str(harness_failures, a->chain_pem, b->chain_pem);
 	} else {
-		CHECK(b->key_sealed == NULL && b->cert_der == NULL);
+		CHECK(b->key_sealed == NULL && b->cert_der == NULL && b->chain_pem == NULL);
 	}
-	check_opt_str(harness_failures, a->chain_pem, b->chain_pem);
 	CHECK_STR_EQ(a->serial, b->serial);
 	check_opt_str(harness_failures, a->subject, b->subject);
 	check_opt_str(harness_failures, a->issuer, b->issuer);
@@ -133,10 +135,11 @@ TEST(store_acm_round_trip_and_update)
 	CHECK(store_acm_cert_get(st, ACCT, "full", &got, &err) == 0);
 	check_same(harness_failures, &c, &got, true);
 	store_acm_cert_clear(&got);
-	/* The summary is the same row without the key and the certificate. */
+	/* The summary is the same row without the material. */
+	CHECK(!got.material_omitted);
 	CHECK(store_acm_cert_get_summary(st, ACCT, "full", &got, &err) == 0);
 	check_same(harness_failures, &c, &got, false);
-	CHECK(got.key_sealed == NULL && got.cert_der == NULL && got.revision == 1);
+	CHECK(got.material_omitted && got.revision == 1);
 	store_acm_cert_clear(&got);
 	CHECK(store_acm_cert_get_summary(st, OTHER, "full", &got, &err) < 0 &&
 	      err.code == CM_ERR_NOT_FOUND);
@@ -218,6 +221,106 @@ TEST(store_acm_update_scan_columns)
 	snprintf(u.account_id, sizeof(u.account_id), "%s", OTHER);
 	CHECK(store_acm_cert_update_scan(st, &u, &err) < 0 && err.code == CM_ERR_NOT_FOUND);
 	scratch_done(st, dir);
+}
+
+/* The material lives in its own table (migration 12): a record read without
+ * it updates the row and leaves the material as stored; a full update
+ * writes the material only when it changed; a delete takes it along. */
+TEST(store_acm_material_kept_apart)
+{
+	char dir[64];
+	struct store *st = scratch_store(dir);
+	struct cm_err err = {0};
+	struct store_acm_cert c, sum, got;
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	fill_acm_full(&c, "mat");
+	CHECK(store_acm_cert_insert(st, &c, &err) == 0);
+	CHECK(store_acm_cert_get_summary(st, ACCT, "mat", &sum, &err) == 0);
+	strcpy(sum.status, "REVOKED");
+	CHECK(store_acm_cert_update(st, &sum, &err) == 0);
+	CHECK(store_acm_cert_get(st, ACCT, "mat", &got, &err) == 0);
+	CHECK_STR_EQ(got.status, "REVOKED");
+	strcpy(c.status, "REVOKED");
+	check_same(harness_failures, &c, &got, true);
+	/* Unchanged material: the row alone is written. */
+	sqlite3 *db = store_db(st, &err);
+	sqlite3_int64 before = sqlite3_total_changes64(db);
+	strcpy(got.status, "ISSUED");
+	CHECK(store_acm_cert_update(st, &got, &err) == 0);
+	CHECK(sqlite3_total_changes64(db) - before == 1);
+	/* Changed material: both rows. */
+	static unsigned char other_der[4] = {0x30, 0x02, 0x05, 0x00};
+	free(got.cert_der);
+	got.cert_der = malloc(sizeof(other_der));
+	CHECK(got.cert_der != NULL);
+	if (got.cert_der != NULL)
+		memcpy(got.cert_der, other_der, sizeof(other_der));
+	got.cert_der_len = sizeof(other_der);
+	got.revision++;
+	before = sqlite3_total_changes64(db);
+	CHECK(store_acm_cert_update(st, &got, &err) == 0);
+	CHECK(sqlite3_total_changes64(db) - before == 2);
+	store_acm_cert_clear(&got);
+	CHECK(store_acm_cert_get(st, ACCT, "mat", &got, &err) == 0);
+	CHECK(got.cert_der_len == sizeof(other_der) &&
+	      memcmp(got.cert_der, other_der, sizeof(other_der)) == 0);
+	store_acm_cert_clear(&got);
+	/* A failed update (stale revision) leaves the material too. */
+	CHECK(store_acm_cert_update(st, &sum, &err) < 0 && err.code == CM_ERR_CONFLICT);
+	CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_material") == 1);
+	CHECK(store_acm_cert_delete(st, ACCT, "mat", &err) == 0);
+	CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_material") == 0);
+	store_acm_cert_clear(&sum);
+	scratch_done(st, dir);
+}
+
+/* A data folder of schema 11 (material inline) upgrades to 12 with every
+ * certificate's material moved, its tags kept, and foreign keys on. */
+TEST(store_acm_material_migration)
+{
+	char dir[64] = "/tmp/certain-unit-XXXXXX", path[128], cmd[160];
+	struct cm_err err = {0};
+	sqlite3 *db = NULL;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/certain.db", dir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(store_migrate_to(db, 11, &err) == 0);
+	CHECK(sqlite3_exec(db,
+			   "INSERT INTO accounts VALUES ('111111111111', 1);"
+			   "INSERT INTO acm_certificates (id, account_id, created_at, revision, type,"
+			   " status, chain_pem, key_sealed, cert_der, not_after) VALUES"
+			   " ('old', '111111111111', 5, 3, 'PRIVATE', 'ISSUED', 'CHAIN',"
+			   " x'0102', x'300100', 900),"
+			   " ('bare', '111111111111', 6, 1, 'AMAZON_ISSUED', 'PENDING_VALIDATION',"
+			   " NULL, NULL, NULL, 0);"
+			   "INSERT INTO acm_cert_tags VALUES ('old', 'k', 'v');",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	struct store *st = store_open(path, false, &err);
+	CHECK(st != NULL);
+	if (st != NULL) {
+		struct store_acm_cert got;
+		CHECK(store_acm_cert_get(st, "111111111111", "old", &got, &err) == 0);
+		CHECK(got.revision == 3 && got.not_after == 900 && got.chain_pem != NULL &&
+		      strcmp(got.chain_pem, "CHAIN") == 0);
+		CHECK(got.key_sealed_len == 2 && got.key_sealed[1] == 0x02);
+		CHECK(got.cert_der_len == 3 && got.cert_der[0] == 0x30);
+		store_acm_cert_clear(&got);
+		CHECK(store_acm_cert_get(st, "111111111111", "bare", &got, &err) == 0);
+		CHECK(got.chain_pem == NULL && got.key_sealed == NULL && got.cert_der == NULL);
+		store_acm_cert_clear(&got);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_tags") == 1);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_material") == 2);
+		CHECK(scratch_sql_int(st, "SELECT max(version) FROM schema_version") == 12);
+		CHECK(scratch_sql_int(st, "PRAGMA foreign_keys") == 1);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM pragma_table_info('acm_certificates')"
+					  " WHERE name IN ('chain_pem', 'key_sealed', 'cert_der')") == 0);
+		store_close(st);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
 }
 
 TEST(store_acm_effective_status)
