@@ -178,14 +178,32 @@ static int acm_request_job(const struct acm_ctx *ctx, const struct store_acm_cer
 
 /* The record, its tags, its ACME job, the idempotency token and, for an
  * issued certificate, the CA's record of it and its Available event: all or
- * nothing, one commit. */
+ * nothing, one commit. 1 when the same token's other request stored first:
+ * then nothing is stored, and arn becomes that request's answer. */
 static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request *req,
 			     const struct store_acm_cert *c, const struct pca_issued *issued,
-			     const char *arn, const char *acme_ca, struct cm_err *err)
+			     char *arn, size_t arn_size, const char *acme_ca, struct cm_err *err)
 {
 	struct pca_ctx pctx = acm_pca_ctx(ctx);
+	char winner[ARN_MAX] = "";
+	struct store_idempotency idem = {.account_id = ctx->account,
+					 .scope = "RequestCertificate",
+					 .token = req->idempotency_token,
+					 .result = arn,
+					 .created_at = ctx->now,
+					 .not_before = ctx->now - ACM_IDEMPOTENCY_WINDOW,
+					 .winner = winner,
+					 .winner_size = sizeof(winner)};
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
+	int claimed = req->idempotency_token != NULL ? store_idempotency_claim(ctx->store, &idem, err)
+						     : 0;
+	if (claimed != 0) {
+		store_rollback(ctx->store);
+		if (claimed > 0)
+			snprintf(arn, arn_size, "%s", winner);
+		return claimed;
+	}
 	if ((issued->rec.der != NULL && pca_issued_store(&pctx, issued, err) < 0) ||
 	    store_acm_cert_insert(ctx->store, c, err) < 0 ||
 	    (acme_ca[0] != '\0' && acm_request_job(ctx, c, acme_ca, err) < 0))
@@ -194,10 +212,6 @@ static int acm_request_store(const struct acm_ctx *ctx, const struct acm_request
 		if (store_acm_tag_put(ctx->store, c->id, req->tags[i].key,
 				      req->tags[i].value != NULL ? req->tags[i].value : "", err) < 0)
 			goto fail;
-	if (req->idempotency_token != NULL &&
-	    store_idempotency_put(ctx->store, ctx->account, "RequestCertificate",
-				  req->idempotency_token, arn, ctx->now, err) < 0)
-		goto fail;
 	if (strcmp(c->status, "ISSUED") == 0 &&
 	    lifecycle_event_emit(LIFECYCLE_EVENT_AVAILABLE, ctx, c, "ISSUANCE", err) < 0)
 		goto fail;
@@ -254,9 +268,10 @@ int acm_request(const struct acm_ctx *ctx, const struct acm_request *req, char *
 	acm_arn(ctx, c.id, arn_out, arn_size);
 	if (c.ca_arn[0] != '\0')
 		acm_request_issue(ctx, &c, &issued);
-	if (acm_request_store(ctx, req, &c, &issued, arn_out, acme_ca, err) < 0)
+	int stored = acm_request_store(ctx, req, &c, &issued, arn_out, arn_size, acme_ca, err);
+	if (stored < 0)
 		goto out;
-	if (acme_ca[0] != '\0' && ctx->public_cfg->wake != NULL)
+	if (stored == 0 && acme_ca[0] != '\0' && ctx->public_cfg->wake != NULL)
 		ctx->public_cfg->wake();
 	rc = 0;
 out:

@@ -78,21 +78,38 @@ out:
 	return rc;
 }
 
+/* The CA, its tags and its token, one commit; when the same token's other
+ * request stored first, nothing, and arn becomes that request's answer. */
 static int pca_create_store(const struct pca_ctx *ctx, const struct pca_create_req *req,
-			    const struct store_ca *ca, const char *arn, struct cm_err *err)
+			    const struct store_ca *ca, char *arn, size_t arn_size,
+			    struct cm_err *err)
 {
+	char winner[ARN_MAX] = "";
+	struct store_idempotency idem = {.account_id = ctx->account,
+					 .scope = "CreateCertificateAuthority",
+					 .token = req->idempotency_token,
+					 .result = arn,
+					 .created_at = ctx->now,
+					 .not_before = ctx->now - PCA_IDEMPOTENCY_WINDOW,
+					 .winner = winner,
+					 .winner_size = sizeof(winner)};
 	if (store_begin(ctx->store, err) < 0)
 		return -1;
+	int claimed = req->idempotency_token != NULL ? store_idempotency_claim(ctx->store, &idem, err)
+						     : 0;
+	if (claimed != 0) {
+		store_rollback(ctx->store);
+		if (claimed < 0)
+			return -1;
+		snprintf(arn, arn_size, "%s", winner);
+		return 0;
+	}
 	if (store_ca_insert(ctx->store, ca, err) < 0)
 		goto rollback;
 	for (size_t i = 0; i < req->n_tags; i++)
 		if (store_ca_tag_put(ctx->store, ca->id, req->tags[i].key,
 				     req->tags[i].value != NULL ? req->tags[i].value : "", err) < 0)
 			goto rollback;
-	if (req->idempotency_token != NULL &&
-	    store_idempotency_put(ctx->store, ctx->account, "CreateCertificateAuthority",
-				  req->idempotency_token, arn, ctx->now, err) < 0)
-		goto rollback;
 	return store_commit(ctx->store, err);
 rollback:
 	store_rollback(ctx->store);
@@ -130,7 +147,7 @@ int pca_ca_create(const struct pca_ctx *ctx, const struct pca_create_req *req, c
 	if (pca_create_material(ctx, req, &ca, err) < 0)
 		goto out;
 	arn_format_ca(arn_out, arn_size, ctx->partition, ctx->region, ctx->account, ca.id);
-	rc = pca_create_store(ctx, req, &ca, arn_out, err);
+	rc = pca_create_store(ctx, req, &ca, arn_out, arn_size, err);
 out:
 	store_ca_clear(&ca);
 	return rc;

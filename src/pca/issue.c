@@ -217,12 +217,16 @@ static int pca_issue_store(const struct pca_ctx *ctx, const struct pca_issue_req
 			   struct pca_issue_job *job, struct store_cert *rec, char *cert_arn_out,
 			   size_t arn_size, struct cm_err *err)
 {
+	char winner[ARN_MAX] = "";
 	struct store_idempotency idem = {
 		.account_id = ctx->account,
 		.scope = job->scope,
 		.token = req->idempotency_token,
 		.result = cert_arn_out,
 		.created_at = ctx->now,
+		.not_before = ctx->now - PCA_IDEMPOTENCY_WINDOW,
+		.winner = winner,
+		.winner_size = sizeof(winner),
 	};
 	for (int attempt = 0; attempt < 4; attempt++) {
 		if (pca_issue_draw(ctx, req, job, rec, cert_arn_out, arn_size, err) < 0)
@@ -232,6 +236,11 @@ static int pca_issue_store(const struct pca_ctx *ctx, const struct pca_issue_req
 			return 0;
 		if (err->code != CM_ERR_CONFLICT)
 			return -1;
+		if (winner[0] != '\0') {
+			/* The same token's other request stored first: its answer. */
+			snprintf(cert_arn_out, arn_size, "%s", winner);
+			return 0;
+		}
 	}
 	return cm_fail(err, CM_ERR_INTERNAL, "could not draw a free serial number");
 }

@@ -44,13 +44,24 @@ struct store_cert_write {
 	const struct store_idempotency *idem;
 };
 
-/* One record's rows, inside a (group's) transaction. Only a taken serial is
- * a CONFLICT, and it is raised before anything of the record is written, so
- * the group drops this record alone; a failure after the row is in fails
- * the group, so no certificate is stored without its token. */
+/* One record's rows, inside a (group's) transaction. Only a live token or a
+ * taken serial is a CONFLICT, and both are found before anything of the
+ * record is written, so the group drops this record alone; a failure after
+ * the row is in fails the group, so no certificate is stored without its
+ * token. */
 static int store_cert_write(struct store *st, const void *record, struct cm_err *err)
 {
 	const struct store_cert_write *w = record;
+	const struct store_idempotency *idem = w->idem;
+	if (idem != NULL) {
+		int found = store_idempotency_get(st, idem->account_id, idem->scope, idem->token,
+						  idem->not_before, idem->winner,
+						  idem->winner_size, err);
+		if (found != 0)
+			return found < 0 ? -1
+					 : cm_fail(err, CM_ERR_CONFLICT,
+						   "the idempotency token was used meanwhile");
+	}
 	if (store_cert_insert_row(st, w->cert, err) < 0)
 		return -1;
 	if (w->idem != NULL &&

@@ -47,3 +47,14 @@ int store_idempotency_put(struct store *st, const char *account_id, const char *
 	sqlite3_bind_int64(stmt, 5, now);
 	return store_exec_stmt(st, stmt, err);
 }
+
+int store_idempotency_claim(struct store *st, const struct store_idempotency *idem,
+			    struct cm_err *err)
+{
+	int found = store_idempotency_get(st, idem->account_id, idem->scope, idem->token,
+					  idem->not_before, idem->winner, idem->winner_size, err);
+	if (found != 0)
+		return found;
+	return store_idempotency_put(st, idem->account_id, idem->scope, idem->token, idem->result,
+				     idem->created_at, err);
+}

@@ -790,6 +790,30 @@ ARN_ACM_RE = re.compile(
     r'(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$')
 
 
+def concurrently(fn, n):
+    """fn(i) for i in 0..n-1 on n threads released together (so requests
+    race each other on the server); their results in order. The first
+    exception raised in a thread is raised here."""
+    import threading
+    gate = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            gate.wait(timeout=30)
+            results[i] = fn(i)
+        except Exception as e:  # noqa: BLE001 - handed to the caller
+            errors.append(e)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results
+
+
 def acm_list_all(acm, **kwargs):
     """Every CertificateSummary ListCertificates pages through (any key type
     unless Includes is given)."""

@@ -17,7 +17,8 @@ import botocore.exceptions  # noqa: E402
 
 from tests.integration.harness import (  # noqa: E402
     ARN_ACM_RE, EXT_AIA, EXT_BC, EXT_CDP, EXT_EKU, EXT_KU, EXT_SAN, CertainTestCase,
-    acm_list_all, build_root, build_sub, colon_hex, create_ca, grant_acm_renewal, issue_and_get,
+    acm_list_all, build_root, build_sub, colon_hex, concurrently, create_ca, grant_acm_renewal,
+    issue_and_get,
     pem_blocks, to_bytes, wait_acm_status)
 
 DAY = 86400
@@ -396,6 +397,19 @@ class PrivateCertificateTests(CertainTestCase):
         self.assertClientError('ValidationException', self.acm.request_certificate,
                                DomainName='idem.example.com', IdempotencyToken='t' * 33,
                                CertificateAuthorityArn=self.ec_root.arn)
+
+    def test_idempotency_token_under_concurrency(self):
+        """Eight requests with one token, released together: every one
+        answers the same ARN and one certificate exists (the requests that
+        lost the race at the store discard what they signed)."""
+        arns = concurrently(lambda _: self.request(
+            self.ec_root, 'race.example.com', KeyAlgorithm='EC_prime256v1',
+            IdempotencyToken='race_1'), 8)
+        self.assertEqual(len(set(arns)), 1, arns)
+        listed = [x['CertificateArn'] for x in acm_list_all(self.acm)
+                  if x['DomainName'] == 'race.example.com']
+        self.assertEqual(listed, arns[:1])
+        self.issued(arns[0])
 
     def test_name_limits(self):
         names = [f'n{i}.example.com' for i in range(10)]

@@ -12,7 +12,7 @@ import unittest  # noqa: E402
 
 from tests.integration.harness import (  # noqa: E402
     ARN_CA_RE, CertainTestCase, EXT_AKI, EXT_BC, EXT_KU, EXT_SKI, add_months, build_root,
-    build_sub, create_ca, get_ca_csr, issue_and_get, make_client,
+    build_sub, concurrently, create_ca, get_ca_csr, issue_and_get, make_client,
     parse_extensions, pem_blocks, spki_key_id, template_arn, to_bytes, wait_ca_status)
 
 DISABLED_BOTH = {'CrlConfiguration': {'Enabled': False}, 'OcspConfiguration': {'Enabled': False}}
@@ -198,6 +198,18 @@ class CALifecycleTests(CertainTestCase):
         arn3 = self.cli_create(config, 'ROOT', '--idempotency-token', 'tok-lifecycle-2')
         self.assertNotEqual(arn3, arn1)
         self.assertEqual(self.count_cas(), before + 2)
+
+    def test_idempotency_token_under_concurrency(self):
+        """Six CreateCertificateAuthority calls with one token, released
+        together: one CA, its ARN answered to all."""
+        config = {'KeyAlgorithm': 'EC_prime256v1', 'SigningAlgorithm': 'SHA256WITHECDSA',
+                  'Subject': {'CommonName': 'Raced CA'}}
+        before = self.count_cas()
+        arns = concurrently(lambda _: self.pca.create_certificate_authority(
+            CertificateAuthorityConfiguration=config, CertificateAuthorityType='ROOT',
+            IdempotencyToken='tok-race-1')['CertificateAuthorityArn'], 6)
+        self.assertEqual(len(set(arns)), 1, arns)
+        self.assertEqual(self.count_cas(), before + 1)
 
     # -- GetCertificateAuthorityCsr ------------------------------------------------------
 

@@ -14,7 +14,8 @@ import unittest  # noqa: E402
 
 from tests.integration.harness import (  # noqa: E402
     EXT_AIA, EXT_AKI, EXT_BC, EXT_CDP, EXT_EKU, EXT_KU, EXT_SAN, EXT_SKI, CertainTestCase,
-    add_months, build_root, build_sub, colon_hex, create_ca, der_to_pem, get_certificate,
+    add_months, build_root, build_sub, colon_hex, concurrently, create_ca, der_to_pem,
+    get_certificate,
     issue, issue_and_get, pem_blocks, spki_key_id, template_arn, to_bytes)
 
 SERVER_AUTH = 'TLS Web Server Authentication'
@@ -359,6 +360,15 @@ class IssueTests(CertainTestCase):
         a3 = issue(self.pca, self.sub.arn, self.csr_plain, IdempotencyToken='issue-token-2')
         self.assertEqual(a1, a2)
         self.assertNotEqual(a1, a3)
+
+    def test_idempotency_token_under_concurrency(self):
+        """Eight IssueCertificates with one token, released together: one
+        certificate, one ARN for all (those that lost at the store's write
+        answer the winner's)."""
+        arns = concurrently(lambda _: issue(self.pca, self.sub.arn, self.csr_plain,
+                                            IdempotencyToken='issue-race-1'), 8)
+        self.assertEqual(len(set(arns)), 1, arns)
+        self.assertTrue(get_certificate(self.pca, self.sub.arn, arns[0]))
 
     # -- SANs from the CSR ---------------------------------------------------------------------
 

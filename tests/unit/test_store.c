@@ -110,9 +110,16 @@ TEST(store_serial_unique_per_ca)
 	strcpy(c.ca_id, "ca2");
 	CHECK(store_cert_insert(st, &c, NULL, &err) == 0); /* same serial, another CA: fine */
 	/* With a token: both or neither. A taken serial stores no token. */
-	struct store_idempotency idem = {"111111111111", "scope", "tok", "arn-1", 10};
+	char result[32], winner[32] = "";
+	struct store_idempotency idem = {.account_id = "111111111111",
+					 .scope = "scope",
+					 .token = "tok",
+					 .result = "arn-1",
+					 .created_at = 10,
+					 .winner = winner,
+					 .winner_size = sizeof(winner)};
 	CHECK(store_cert_insert(st, &c, &idem, &err) < 0 && err.code == CM_ERR_CONFLICT);
-	char result[32];
+	CHECK(winner[0] == '\0'); /* the serial, not the token */
 	CHECK(store_idempotency_get(st, "111111111111", "scope", "tok", 0, result, sizeof(result),
 				    &err) == 0);
 	strcpy(c.serial, "0c0d");
@@ -122,6 +129,13 @@ TEST(store_serial_unique_per_ca)
 	CHECK_STR_EQ(result, "arn-1");
 	CHECK(store_cert_get(st, "ca2", "0c0d", &got, &err) == 0 && got.der_len == 3);
 	store_cert_clear(&got);
+	/* The token is live now: another certificate with it is not stored, and
+	 * the first one's answer comes back instead. */
+	strcpy(c.serial, "0e0f");
+	idem.result = "arn-2";
+	CHECK(store_cert_insert(st, &c, &idem, &err) < 0 && err.code == CM_ERR_CONFLICT);
+	CHECK_STR_EQ(winner, "arn-1");
+	CHECK(store_cert_get(st, "ca2", "0e0f", &got, &err) < 0 && err.code == CM_ERR_NOT_FOUND);
 	CHECK(store_cert_get(st, "ca", "0a0b", &got, &err) == 0);
 	CHECK(got.der_len == 3 && got.revoked_at == 0);
 	store_cert_clear(&got);
@@ -167,6 +181,31 @@ TEST(store_tags_and_idempotency)
 	CHECK(store_idempotency_get(st, "111111111111", "s", "tok", 1500, result, sizeof(result),
 				    &err) == 1);
 	CHECK_STR_EQ(result, "arn2");
+	/* A claim finds a live token and writes nothing; an expired one it
+	 * replaces; a new one it records. */
+	struct store_idempotency idem = {.account_id = "111111111111",
+					 .scope = "s",
+					 .token = "tok",
+					 .result = "arn3",
+					 .created_at = 2100,
+					 .not_before = 1900,
+					 .winner = result,
+					 .winner_size = sizeof(result)};
+	result[0] = '\0';
+	CHECK(store_idempotency_claim(st, &idem, &err) == 1);
+	CHECK_STR_EQ(result, "arn2");
+	CHECK(store_idempotency_get(st, "111111111111", "s", "tok", 0, result, sizeof(result),
+				    &err) == 1);
+	CHECK_STR_EQ(result, "arn2");
+	idem.not_before = 2001; /* arn2's token, stored at 2000, has expired */
+	CHECK(store_idempotency_claim(st, &idem, &err) == 0);
+	CHECK(store_idempotency_get(st, "111111111111", "s", "tok", 2100, result, sizeof(result),
+				    &err) == 1);
+	CHECK_STR_EQ(result, "arn3");
+	idem.token = "fresh";
+	CHECK(store_idempotency_claim(st, &idem, &err) == 0);
+	CHECK(store_idempotency_get(st, "111111111111", "s", "fresh", 0, result, sizeof(result),
+				    &err) == 1);
 	scratch_done(st, dir);
 }
 

@@ -38,7 +38,14 @@ static void *gc_run(void *p)
 			snprintf(c.serial, sizeof(c.serial), "t%d-%02d", w->id, i);
 		snprintf(token, sizeof(token), "tok-%d-%d", w->id, i);
 		snprintf(arn, sizeof(arn), "arn-%s", c.serial);
-		struct store_idempotency idem = {SCRATCH_ACCOUNT, "scope", token, arn, 1};
+		char winner[64] = "";
+		struct store_idempotency idem = {.account_id = SCRATCH_ACCOUNT,
+						 .scope = "scope",
+						 .token = token,
+						 .result = arn,
+						 .created_at = 1,
+						 .winner = winner,
+						 .winner_size = sizeof(winner)};
 		if (store_cert_insert(w->st, &c, i % 2 ? &idem : NULL, &err) == 0) {
 			w->ok++;
 			w->tokens += i % 2;
@@ -48,15 +55,6 @@ static void *gc_run(void *p)
 			w->errors++;
 	}
 	return NULL;
-}
-
-static int gc_count(struct store *st, const char *sql)
-{
-	struct cm_err err = {0};
-	sqlite3_stmt *stmt = store_prepare(st, sql, &err);
-	int n = stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
-	store_release(st, stmt);
-	return n;
 }
 
 TEST(store_group_commit_concurrent_inserts)
@@ -84,10 +82,10 @@ TEST(store_group_commit_concurrent_inserts)
 	CHECK(errors == 0);
 	CHECK(conflicts == shared * (GC_THREADS - 1));
 	CHECK(ok == GC_THREADS * GC_EACH - conflicts);
-	CHECK(gc_count(st, "SELECT COUNT(*) FROM certificates") == ok);
+	CHECK(scratch_sql_int(st, "SELECT COUNT(*) FROM certificates") == ok);
 	/* A token only for a stored certificate, and for each one asked for. */
-	CHECK(gc_count(st, "SELECT COUNT(*) FROM idempotency i WHERE NOT EXISTS (SELECT 1 "
+	CHECK(scratch_sql_int(st, "SELECT COUNT(*) FROM idempotency i WHERE NOT EXISTS (SELECT 1 "
 			   "FROM certificates c WHERE i.result = 'arn-' || c.serial)") == 0);
-	CHECK(gc_count(st, "SELECT COUNT(*) FROM idempotency") == tokens);
+	CHECK(scratch_sql_int(st, "SELECT COUNT(*) FROM idempotency") == tokens);
 	scratch_done(st, dir);
 }
