@@ -1,9 +1,20 @@
 /* Schema migrations: numbered, applied in order, each in its own transaction,
  * never edited once released (add a new one instead). Only portable SQL: the
  * same statements must later run on PostgreSQL. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "store/internal.h"
+#include "util/log.h"
+
+/* acm_certificates' columns as of migration 12, in its table's order. */
+#define ACM_COLUMNS_V12                                                                            \
+	"id, account_id, created_at, revision, type, status, failure_reason, domain_name, "        \
+	"names_json, key_alg, ca_arn, validation_method, validation_json, ct_logging, "            \
+	"export_option, managed_by, serial, subject, issuer, sig_alg, key_usage, eku_bits, "       \
+	"eku_json, not_before, not_after, issued_at, imported_at, revoked_at, "                    \
+	"validation_deadline, revocation_reason, exported, renewal_json, resent_at, subject_cn, "  \
+	"renewal_status, dns_names, scan_due_at, expiry_warned_day, action_required_days"
 
 static const char *const store_migrations[] = {
 	/* 1: accounts, keys, CAs, tags, issued certificates, idempotency. */
@@ -326,9 +337,20 @@ static const char *const store_migrations[] = {
 	 * of its 2.6) moves to a table of its own (issue 3). With it inline,
 	 * a row filled most of a page, so the expiry scan's daily update, a
 	 * status change or a list page wrote or read one page per
-	 * certificate; now a page holds a dozen rows, and the material is
+	 * certificate; now a page holds about six rows, and the material is
 	 * read where it is used (export, renewal, deployment) and written
-	 * only when it changes. Every certificate has its material row. */
+	 * only when it changes. Every certificate has its material row.
+	 *
+	 * acm_certificates is rebuilt without the three columns (SQLite's
+	 * table rebuild: https://sqlite.org/lang_altertable.html#otheralter),
+	 * foreign keys off meanwhile (store_migrate_to), so dropping the old
+	 * table takes nothing with it. ALTER TABLE DROP COLUMN would say the
+	 * same in fewer words, but SQLite rewrites the whole table for each
+	 * column dropped, and within the migration's transaction it keeps the
+	 * original of every page it rewrites in the statement journal, in
+	 * memory here (temp_store=MEMORY). The rebuild writes each row once.
+	 * The old table's pages become free pages of the file, reused by
+	 * later writes (VACUUM returns them to the file system). */
 	"CREATE TABLE acm_cert_material ("
 	"  cert_id TEXT PRIMARY KEY REFERENCES acm_certificates(id) ON DELETE CASCADE,"
 	"  chain_pem TEXT,"
@@ -336,9 +358,53 @@ static const char *const store_migrations[] = {
 	"  cert_der BLOB);"
 	"INSERT INTO acm_cert_material (cert_id, chain_pem, key_sealed, cert_der) "
 	"SELECT id, chain_pem, key_sealed, cert_der FROM acm_certificates;"
-	"ALTER TABLE acm_certificates DROP COLUMN chain_pem;"
-	"ALTER TABLE acm_certificates DROP COLUMN key_sealed;"
-	"ALTER TABLE acm_certificates DROP COLUMN cert_der;",
+	"CREATE TABLE acm_certificates_v12 ("
+	"  id TEXT PRIMARY KEY,"
+	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  failure_reason TEXT NOT NULL DEFAULT '',"
+	"  domain_name TEXT NOT NULL DEFAULT '',"
+	"  names_json TEXT,"
+	"  key_alg TEXT NOT NULL DEFAULT '',"
+	"  ca_arn TEXT NOT NULL DEFAULT '',"
+	"  validation_method TEXT NOT NULL DEFAULT '',"
+	"  validation_json TEXT,"
+	"  ct_logging TEXT NOT NULL DEFAULT '',"
+	"  export_option TEXT NOT NULL DEFAULT '',"
+	"  managed_by TEXT NOT NULL DEFAULT '',"
+	"  serial TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT,"
+	"  issuer TEXT,"
+	"  sig_alg TEXT NOT NULL DEFAULT '',"
+	"  key_usage INTEGER NOT NULL DEFAULT 0,"
+	"  eku_bits INTEGER NOT NULL DEFAULT 0,"
+	"  eku_json TEXT,"
+	"  not_before INTEGER NOT NULL DEFAULT 0,"
+	"  not_after INTEGER NOT NULL DEFAULT 0,"
+	"  issued_at INTEGER NOT NULL DEFAULT 0,"
+	"  imported_at INTEGER NOT NULL DEFAULT 0,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0,"
+	"  validation_deadline INTEGER NOT NULL DEFAULT 0,"
+	"  revocation_reason TEXT NOT NULL DEFAULT '',"
+	"  exported INTEGER NOT NULL DEFAULT 0,"
+	"  renewal_json TEXT,"
+	"  resent_at INTEGER NOT NULL DEFAULT 0,"
+	"  subject_cn TEXT NOT NULL DEFAULT '',"
+	"  renewal_status TEXT NOT NULL DEFAULT '',"
+	"  dns_names TEXT NOT NULL DEFAULT '',"
+	"  scan_due_at INTEGER NOT NULL DEFAULT 0,"
+	"  expiry_warned_day INTEGER NOT NULL DEFAULT 0,"
+	"  action_required_days INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO acm_certificates_v12 SELECT " ACM_COLUMNS_V12 " FROM acm_certificates;"
+	"DROP TABLE acm_certificates;"
+	"ALTER TABLE acm_certificates_v12 RENAME TO acm_certificates;"
+	"CREATE INDEX acm_certificates_account ON acm_certificates(account_id, created_at, id);"
+	"CREATE INDEX acm_certificates_expiry ON acm_certificates(status, not_after);"
+	"CREATE INDEX acm_certificates_not_after ON acm_certificates(account_id, not_after, id);"
+	"CREATE INDEX acm_certificates_due ON acm_certificates(status, scan_due_at, id);",
 };
 
 static int store_schema_version(sqlite3 *db)
@@ -357,11 +423,19 @@ static int store_schema_version(sqlite3 *db)
 	return version;
 }
 
-int store_migrate_to(sqlite3 *db, int target, struct cm_err *err)
+/* Whether every foreign key holds: migrations run with the checks off. */
+static bool store_foreign_keys_hold(sqlite3 *db)
 {
-	int total = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
-	if (target < 0 || target > total)
-		return cm_fail(err, CM_ERR_INTERNAL, "no schema version %d", target);
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &stmt, NULL) != SQLITE_OK)
+		return false;
+	bool hold = sqlite3_step(stmt) == SQLITE_DONE;
+	sqlite3_finalize(stmt);
+	return hold;
+}
+
+static int store_migrate_locked(sqlite3 *db, int target, int total, struct cm_err *err)
+{
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return cm_fail(err, CM_ERR_INTERNAL, "cannot lock database: %s", sqlite3_errmsg(db));
 	int version = store_schema_version(db);
@@ -373,6 +447,13 @@ int store_migrate_to(sqlite3 *db, int target, struct cm_err *err)
 			       "database schema %d is newer than this binary (%d): upgrade Certain",
 			       version, total);
 	}
+	if (version > 0 && version < target) {
+		char from[16], to[16];
+		snprintf(from, sizeof(from), "%d", version);
+		snprintf(to, sizeof(to), "%d", target);
+		log_event(LOG_INFO, "upgrading the database schema (minutes for a million certificates)",
+			  "from", from, "to", to, LOG_END);
+	}
 	for (int v = version; v < target; v++) {
 		char sql[64];
 		if (sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL) != SQLITE_OK)
@@ -381,6 +462,10 @@ int store_migrate_to(sqlite3 *db, int target, struct cm_err *err)
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;
 	}
+	if (!store_foreign_keys_hold(db)) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return cm_fail(err, CM_ERR_INTERNAL, "database migration broke a foreign key");
+	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return 0;
@@ -388,6 +473,39 @@ fail:
 	cm_fail(err, CM_ERR_INTERNAL, "database migration failed: %s", sqlite3_errmsg(db));
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+/* The connection's settings while migrations run, and after.
+ *
+ * Foreign keys are off, as SQLite's table rebuild needs (with them on,
+ * dropping a table deletes what references it); the pragma does nothing
+ * inside a transaction, hence here, and the check before COMMIT stands in
+ * for the enforcement.
+ *
+ * secure_delete is FAST: Debian builds SQLite with it ON, which zeroes
+ * every page a statement frees; inside the migration's transaction the
+ * original of each such page is kept in the statement journal, which
+ * temp_store=MEMORY holds in memory. Dropping the old acm_certificates of
+ * a million certificates (migration 12) took 4.4 GB of memory that way.
+ * FAST frees them unwritten: what they held (sealed keys, as ciphertext,
+ * and public certificates) was copied into acm_cert_material, and later
+ * writes reuse the pages. */
+static const char store_migrating_sql[] = "PRAGMA foreign_keys=OFF; PRAGMA secure_delete=FAST";
+static const char store_migrated_sql[] = "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON";
+
+int store_migrate_to(sqlite3 *db, int target, struct cm_err *err)
+{
+	int total = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+	if (target < 0 || target > total)
+		return cm_fail(err, CM_ERR_INTERNAL, "no schema version %d", target);
+	if (sqlite3_exec(db, store_migrating_sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cm_fail(err, CM_ERR_INTERNAL, "cannot configure database: %s",
+			       sqlite3_errmsg(db));
+	int rc = store_migrate_locked(db, target, total, err);
+	if (sqlite3_exec(db, store_migrated_sql, NULL, NULL, NULL) != SQLITE_OK && rc == 0)
+		rc = cm_fail(err, CM_ERR_INTERNAL, "cannot configure database: %s",
+			     sqlite3_errmsg(db));
+	return rc;
 }
 
 int store_migrate(sqlite3 *db, struct cm_err *err)

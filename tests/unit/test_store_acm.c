@@ -317,6 +317,13 @@ TEST(store_acm_material_migration)
 		CHECK(scratch_sql_int(st, "PRAGMA foreign_keys") == 1);
 		CHECK(scratch_sql_int(st, "SELECT count(*) FROM pragma_table_info('acm_certificates')"
 					  " WHERE name IN ('chain_pem', 'key_sealed', 'cert_der')") == 0);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+					  " AND tbl_name = 'acm_certificates'") == 5);
+		/* The references into the rebuilt table still hold: a delete
+		 * takes the certificate's tag and material with it. */
+		CHECK(store_acm_cert_delete(st, "111111111111", "old", &err) == 0);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_tags") == 0);
+		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_material") == 1);
 		store_close(st);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
