@@ -145,12 +145,19 @@ static int store_acm_bind_material(sqlite3_stmt *stmt, int i, const struct store
 /* 35 placeholders: ACM_DATA_COLUMNS. */
 #define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?"
 
+typedef int (*store_acm_write_fn)(struct store *st, const struct store_acm_cert *c,
+				  struct cm_err *err);
+
 /* The certificate's two rows are written together: a store step makes the
  * pair one change inside the caller's transaction (or a transaction of its
  * own outside one), undone whole when either write fails. */
-static int store_acm_pair_end(struct store *st, int rc, struct cm_err *err)
+static int store_acm_write_pair(struct store *st, store_acm_write_fn row,
+				store_acm_write_fn material, const struct store_acm_cert *c,
+				struct cm_err *err)
 {
-	if (rc == 0 && store_step_keep(st, err) == 0)
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	if (row(st, c, err) == 0 && material(st, c, err) == 0 && store_step_keep(st, err) == 0)
 		return 0;
 	store_step_undo(st);
 	return -1;
@@ -192,12 +199,7 @@ static int store_acm_insert_material(struct store *st, const struct store_acm_ce
 
 int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {
-	if (store_step_begin(st, err) < 0)
-		return -1;
-	int rc = store_acm_insert_row(st, c, err) == 0 && store_acm_insert_material(st, c, err) == 0
-		     ? 0
-		     : -1;
-	return store_acm_pair_end(st, rc, err);
+	return store_acm_write_pair(st, store_acm_insert_row, store_acm_insert_material, c, err);
 }
 
 /* The row, with its material or without (it is most of the bytes). */
@@ -327,12 +329,7 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 {
 	if (c->material_omitted)
 		return store_acm_update_row(st, c, err);
-	if (store_step_begin(st, err) < 0)
-		return -1;
-	int rc = store_acm_update_row(st, c, err) == 0 && store_acm_update_material(st, c, err) == 0
-		     ? 0
-		     : -1;
-	return store_acm_pair_end(st, rc, err);
+	return store_acm_write_pair(st, store_acm_update_row, store_acm_update_material, c, err);
 }
 
 int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
