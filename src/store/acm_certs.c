@@ -145,61 +145,63 @@ static int store_acm_bind_material(sqlite3_stmt *stmt, int i, const struct store
 /* 35 placeholders: ACM_DATA_COLUMNS. */
 #define ACM_DATA_PLACEHOLDERS Q8 Q8 Q8 Q8 "?,?,?"
 
-typedef int (*store_acm_write_fn)(struct store *st, const struct store_acm_cert *c,
-				  struct cm_err *err);
-
-/* The certificate's two rows are written together: a store step makes the
- * pair one change inside the caller's transaction (or a transaction of its
- * own outside one), undone whole when either write fails. */
-static int store_acm_write_pair(struct store *st, store_acm_write_fn row,
-				store_acm_write_fn material, const struct store_acm_cert *c,
-				struct cm_err *err)
+/* A certificate's two rows change together: each write runs in a store
+ * step, kept when every part succeeded (ok) and undone whole otherwise, so
+ * it is one change inside the caller's transaction or a transaction of its
+ * own outside one. */
+static int store_acm_step_end(struct store *st, bool ok, struct cm_err *err)
 {
-	if (store_step_begin(st, err) < 0)
-		return -1;
-	if (row(st, c, err) == 0 && material(st, c, err) == 0 && store_step_keep(st, err) == 0)
+	if (ok && store_step_keep(st, err) == 0)
 		return 0;
 	store_step_undo(st);
 	return -1;
 }
 
+/* Appends the material row; its material_id into *material_id. */
+static int store_acm_insert_material(struct store *st, const struct store_acm_cert *c,
+				     int64_t *material_id, struct cm_err *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "INSERT INTO acm_cert_material (" ACM_MATERIAL_COLUMNS
+					   ") VALUES (?,?,?) RETURNING material_id",
+					   err);
+	if (stmt == NULL)
+		return -1;
+	store_acm_bind_material(stmt, 1, c);
+	int rc = store_exec_returning(st, stmt, material_id, err);
+	return rc == 1 ? cm_fail(err, CM_ERR_INTERNAL, "no material id came back") : rc;
+}
+
 static int store_acm_insert_row(struct store *st, const struct store_acm_cert *c,
-				struct cm_err *err)
+				int64_t material_id, struct cm_err *err)
 {
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
-			  "INSERT INTO acm_certificates (" ACM_KEY_COLUMNS ", " ACM_DATA_COLUMNS
-			  ") VALUES (?,?,?,1," ACM_DATA_PLACEHOLDERS ")",
+			  "INSERT INTO acm_certificates (" ACM_KEY_COLUMNS ", material_id, "
+			  ACM_DATA_COLUMNS ") VALUES (?,?,?,1,?," ACM_DATA_PLACEHOLDERS ")",
 			  err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, c->id);
 	store_bind_text(stmt, 2, c->account_id);
 	sqlite3_bind_int64(stmt, 3, c->created_at);
-	if (store_acm_bind_data(stmt, 4, c) < 0) {
+	sqlite3_bind_int64(stmt, 4, material_id);
+	if (store_acm_bind_data(stmt, 5, c) < 0) {
 		store_release(st, stmt);
 		return cm_fail(err, CM_ERR_INTERNAL, "out of memory");
 	}
 	return store_exec_stmt(st, stmt, err);
 }
 
-static int store_acm_insert_material(struct store *st, const struct store_acm_cert *c,
-				     struct cm_err *err)
-{
-	sqlite3_stmt *stmt = store_prepare(st,
-					   "INSERT INTO acm_cert_material (cert_id, " ACM_MATERIAL_COLUMNS
-					   ") VALUES (?,?,?,?)",
-					   err);
-	if (stmt == NULL)
-		return -1;
-	store_bind_text(stmt, 1, c->id);
-	store_acm_bind_material(stmt, 2, c);
-	return store_exec_stmt(st, stmt, err);
-}
-
 int store_acm_cert_insert(struct store *st, const struct store_acm_cert *c, struct cm_err *err)
 {
-	return store_acm_write_pair(st, store_acm_insert_row, store_acm_insert_material, c, err);
+	int64_t material_id = 0;
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	return store_acm_step_end(st,
+				  store_acm_insert_material(st, c, &material_id, err) == 0 &&
+				      store_acm_insert_row(st, c, material_id, err) == 0,
+				  err);
 }
 
 /* The row, with its material or without (it is most of the bytes). */
@@ -315,8 +317,8 @@ static int store_acm_update_material(struct store *st, const struct store_acm_ce
 	sqlite3_stmt *stmt =
 	    store_prepare(st,
 			  "UPDATE acm_cert_material SET (" ACM_MATERIAL_COLUMNS ") = (?1, ?2, ?3) "
-			  "WHERE cert_id = ?4 AND (chain_pem IS NOT ?1 OR key_sealed IS NOT ?2 "
-			  "OR cert_der IS NOT ?3)",
+			  "WHERE material_id = (SELECT material_id FROM acm_certificates WHERE id = ?4) "
+			  "AND (chain_pem IS NOT ?1 OR key_sealed IS NOT ?2 OR cert_der IS NOT ?3)",
 			  err);
 	if (stmt == NULL)
 		return -1;
@@ -329,7 +331,12 @@ int store_acm_cert_update(struct store *st, const struct store_acm_cert *c, stru
 {
 	if (c->material_omitted)
 		return store_acm_update_row(st, c, err);
-	return store_acm_write_pair(st, store_acm_update_row, store_acm_update_material, c, err);
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	return store_acm_step_end(st,
+				  store_acm_update_row(st, c, err) == 0 &&
+				      store_acm_update_material(st, c, err) == 0,
+				  err);
 }
 
 int store_acm_cert_update_scan(struct store *st, const struct store_acm_cert *c,
@@ -363,15 +370,41 @@ int store_acm_cert_mark_exported(struct store *st, const char *account_id, const
 	return store_acm_exec_one(st, stmt, err);
 }
 
-int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
-			  struct cm_err *err)
+/* Deletes the certificate's row; its material_id into *material_id.
+ * Tags, usages and history go with it through ON DELETE CASCADE. */
+static int store_acm_delete_row(struct store *st, const char *account_id, const char *id,
+				int64_t *material_id, struct cm_err *err)
 {
-	/* Tags, usages and history go with it through ON DELETE CASCADE. */
-	sqlite3_stmt *stmt =
-	    store_prepare(st, "DELETE FROM acm_certificates WHERE id = ? AND account_id = ?", err);
+	sqlite3_stmt *stmt = store_prepare(st,
+					   "DELETE FROM acm_certificates WHERE id = ? AND account_id = ? "
+					   "RETURNING material_id",
+					   err);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, id);
 	store_bind_text(stmt, 2, account_id);
-	return store_acm_exec_one(st, stmt, err);
+	int rc = store_exec_returning(st, stmt, material_id, err);
+	return rc == 1 ? cm_fail(err, CM_ERR_NOT_FOUND, "certificate not found") : rc;
+}
+
+static int store_acm_delete_material(struct store *st, int64_t material_id, struct cm_err *err)
+{
+	sqlite3_stmt *stmt =
+	    store_prepare(st, "DELETE FROM acm_cert_material WHERE material_id = ?", err);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, material_id);
+	return store_exec_stmt(st, stmt, err);
+}
+
+int store_acm_cert_delete(struct store *st, const char *account_id, const char *id,
+			  struct cm_err *err)
+{
+	int64_t material_id = 0;
+	if (store_step_begin(st, err) < 0)
+		return -1;
+	return store_acm_step_end(st,
+				  store_acm_delete_row(st, account_id, id, &material_id, err) == 0 &&
+				      store_acm_delete_material(st, material_id, err) == 0,
+				  err);
 }

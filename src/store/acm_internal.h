@@ -27,7 +27,9 @@
  * the scan's and lists' pages hold many. Selected last, through
  * ACM_MATERIAL_JOIN, so a read can leave them out and share the reader. */
 #define ACM_MATERIAL_COLUMNS "chain_pem, key_sealed, cert_der"
-#define ACM_MATERIAL_JOIN " LEFT JOIN acm_cert_material ON acm_cert_material.cert_id = acm_certificates.id"
+#define ACM_MATERIAL_JOIN                                                                          \
+	" LEFT JOIN acm_cert_material"                                                             \
+	" ON acm_cert_material.material_id = acm_certificates.material_id"
 
 /* The status a reader sees, as SQL; binds now twice. Must say exactly what
  * store_acm_effective_status says. */

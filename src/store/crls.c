@@ -23,14 +23,13 @@ int store_crl_next_number(struct store *st, const char *ca_id, uint64_t floor, u
 		return -1;
 	store_bind_text(stmt, 1, ca_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)floor);
-	if (sqlite3_step(stmt) != SQLITE_ROW)
-		return store_fail(st, stmt, err);
-	*out = (uint64_t)sqlite3_column_int64(stmt, 0);
-	/* RETURNING rows are produced before the change is final: step to the end. */
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return store_fail(st, stmt, err);
-	store_release(st, stmt);
-	return 0;
+	int64_t number = 0;
+	int rc = store_exec_returning(st, stmt, &number, err);
+	if (rc == 1)
+		return cm_fail(err, CM_ERR_INTERNAL, "no CRL number came back");
+	if (rc == 0)
+		*out = (uint64_t)number;
+	return rc;
 }
 
 int store_crl_set_published(struct store *st, const char *ca_id, uint64_t number,

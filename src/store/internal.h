@@ -32,6 +32,10 @@ int store_fail(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE); releases it.
  * A constraint violation becomes CM_ERR_CONFLICT. */
 int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err);
+/* Runs a write with "RETURNING <one integer>" to its end (RETURNING rows are
+ * produced before the change is final) and releases it: 0 with the value in
+ * *out, 1 when it touched no row, -1 on error (as store_exec_stmt). */
+int store_exec_returning(struct store *st, sqlite3_stmt *stmt, int64_t *out, struct cm_err *err);
 
 /* Copies column i as an owned string (NULL for SQL NULL) / owned blob. */
 char *store_col_strdup(sqlite3_stmt *stmt, int i);

@@ -7,7 +7,8 @@
 #include "store/internal.h"
 #include "util/log.h"
 
-/* acm_certificates' columns as of migration 12, in its table's order. */
+/* acm_certificates' columns as of migration 12, in its table's order, but
+ * material_id (the last). */
 #define ACM_COLUMNS_V12                                                                            \
 	"id, account_id, created_at, revision, type, status, failure_reason, domain_name, "        \
 	"names_json, key_alg, ca_arn, validation_method, validation_json, ct_logging, "            \
@@ -339,7 +340,12 @@ static const char *const store_migrations[] = {
 	 * status change or a list page wrote or read one page per
 	 * certificate; now a page holds about six rows, and the material is
 	 * read where it is used (export, renewal, deployment) and written
-	 * only when it changes. Every certificate has its material row.
+	 * only when it changes. Every certificate has its material row,
+	 * named by material_id. The material's key is an integer the store
+	 * hands out in order, so a new certificate appends its material
+	 * instead of inserting into a second index of random UUIDs; having no
+	 * foreign key (which would need an index on material_id to check a
+	 * delete), it is deleted by the store with its certificate.
 	 *
 	 * acm_certificates is rebuilt without the three columns (SQLite's
 	 * table rebuild: https://sqlite.org/lang_altertable.html#otheralter),
@@ -352,12 +358,12 @@ static const char *const store_migrations[] = {
 	 * The old table's pages become free pages of the file, reused by
 	 * later writes (VACUUM returns them to the file system). */
 	"CREATE TABLE acm_cert_material ("
-	"  cert_id TEXT PRIMARY KEY REFERENCES acm_certificates(id) ON DELETE CASCADE,"
+	"  material_id INTEGER PRIMARY KEY,"
 	"  chain_pem TEXT,"
 	"  key_sealed BLOB,"
 	"  cert_der BLOB);"
-	"INSERT INTO acm_cert_material (cert_id, chain_pem, key_sealed, cert_der) "
-	"SELECT id, chain_pem, key_sealed, cert_der FROM acm_certificates;"
+	"INSERT INTO acm_cert_material (material_id, chain_pem, key_sealed, cert_der) "
+	"SELECT rowid, chain_pem, key_sealed, cert_der FROM acm_certificates;"
 	"CREATE TABLE acm_certificates_v12 ("
 	"  id TEXT PRIMARY KEY,"
 	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
@@ -397,8 +403,9 @@ static const char *const store_migrations[] = {
 	"  dns_names TEXT NOT NULL DEFAULT '',"
 	"  scan_due_at INTEGER NOT NULL DEFAULT 0,"
 	"  expiry_warned_day INTEGER NOT NULL DEFAULT 0,"
-	"  action_required_days INTEGER NOT NULL DEFAULT 0);"
-	"INSERT INTO acm_certificates_v12 SELECT " ACM_COLUMNS_V12 " FROM acm_certificates;"
+	"  action_required_days INTEGER NOT NULL DEFAULT 0,"
+	"  material_id INTEGER NOT NULL);"
+	"INSERT INTO acm_certificates_v12 SELECT " ACM_COLUMNS_V12 ", rowid FROM acm_certificates;"
 	"DROP TABLE acm_certificates;"
 	"ALTER TABLE acm_certificates_v12 RENAME TO acm_certificates;"
 	"CREATE INDEX acm_certificates_account ON acm_certificates(account_id, created_at, id);"

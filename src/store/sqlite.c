@@ -191,9 +191,9 @@ int store_fail(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
 	return cm_fail(err, CM_ERR_INTERNAL, "internal storage error");
 }
 
-int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
+/* What a write's last step (rc) means; releases the statement. */
+static int store_exec_end(struct store *st, sqlite3_stmt *stmt, int rc, struct cm_err *err)
 {
-	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
 		store_release(st, stmt);
 		return 0;
@@ -203,6 +203,25 @@ int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
 		return cm_fail(err, CM_ERR_CONFLICT, "record already exists");
 	}
 	return store_fail(st, stmt, err);
+}
+
+int store_exec_stmt(struct store *st, sqlite3_stmt *stmt, struct cm_err *err)
+{
+	return store_exec_end(st, stmt, sqlite3_step(stmt), err);
+}
+
+int store_exec_returning(struct store *st, sqlite3_stmt *stmt, int64_t *out, struct cm_err *err)
+{
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		return store_exec_stmt(st, stmt, err);
+	}
+	if (rc == SQLITE_DONE) {
+		store_release(st, stmt);
+		return 1;
+	}
+	return store_exec_end(st, stmt, rc, err);
 }
 
 static int store_exec(struct store *st, const char *sql, struct cm_err *err)
