@@ -9,12 +9,17 @@
 
 #include "store/internal.h"
 
+bool scratch_dir(char *dir)
+{
+	strcpy(dir, "/tmp/certain-unit-XXXXXX");
+	return mkdtemp(dir) != NULL;
+}
+
 struct store *scratch_store(char *dir)
 {
 	struct cm_err err = {0};
 	char path[256];
-	strcpy(dir, "/tmp/certain-unit-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!scratch_dir(dir))
 		return NULL;
 	snprintf(path, sizeof(path), "%s/certain.db", dir);
 	struct store *st = store_open(path, true, &err);

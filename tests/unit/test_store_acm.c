@@ -280,10 +280,10 @@ TEST(store_acm_material_kept_apart)
  * certificate's material moved, its tags kept, and foreign keys on. */
 TEST(store_acm_material_migration)
 {
-	char dir[64] = "/tmp/certain-unit-XXXXXX", path[128], cmd[160];
+	char dir[64], path[128];
 	struct cm_err err = {0};
 	sqlite3 *db = NULL;
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(scratch_dir(dir));
 	snprintf(path, sizeof(path), "%s/certain.db", dir);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
 	CHECK(store_migrate_to(db, 11, &err) == 0);
@@ -324,10 +324,8 @@ TEST(store_acm_material_migration)
 		CHECK(store_acm_cert_delete(st, "111111111111", "old", &err) == 0);
 		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_tags") == 0);
 		CHECK(scratch_sql_int(st, "SELECT count(*) FROM acm_cert_material") == 1);
-		store_close(st);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
+	scratch_done(st, dir);
 }
 
 TEST(store_acm_effective_status)
